@@ -1,0 +1,739 @@
+"""SL101-SL109 and SL111-SL114: authentication, the 401 family."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from scrapelint.credentials import (
+    SOURCE_GROUPS,
+    TLS_SOURCE_GROUPS,
+    client_certificate,
+    credential_keys,
+    method_keys,
+    present,
+    text_of,
+    tls_blocks,
+)
+from scrapelint.defaults import KUBELET_METRICS_PATHS, KUBELET_PORT, LintOptions
+from scrapelint.document import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    get,
+    get_key,
+    is_null,
+    items,
+    mapping_pairs,
+)
+from scrapelint.engine import CheckContext, Hit
+from scrapelint.prometheus import Site
+from scrapelint.registry import check
+
+HitMaker = Callable[[Node | None, str, str], Hit]
+
+_APISERVER_KEEP = "default;kubernetes;https"
+_APISERVER_PROXY_PATH = re.compile(r"/api/v1/nodes/[^/]+/proxy/")
+ETCD_PORT = 2379
+
+
+# --- SL101 / SL102: secured endpoints and https without credentials ------------------------
+
+
+def secured_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    """The first piece of evidence that a job scrapes a secured endpoint.
+
+    Returns (node, description, wants_client_cert).
+    """
+    for finder in (_port_evidence, _role_evidence, _apiserver_evidence, _path_evidence):
+        found = finder(job, options)
+        if found is not None:
+            return found
+    return _job_name_evidence(job, options)
+
+
+def _port_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    if job.address_rewritten:
+        return None
+    for target in job.targets:
+        port = target.port
+        if target.is_url or port is None or port in options.plain_ports:
+            continue
+        if port in options.secured_ports:
+            return target.node, f"target {target.text} is a secured port", port == ETCD_PORT
+    return None
+
+
+def _role_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    if job.address_rewritten or KUBELET_PORT in options.plain_ports:
+        return None
+    for role in job.kubernetes_roles:
+        if text_of(role) == "node":
+            return role, "kubernetes_sd role node scrapes the kubelet on :10250", False
+    return None
+
+
+def _apiserver_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    for rule in job.relabel_rules:
+        if rule.action == "keep" and rule.regex == _APISERVER_KEEP and rule.regex_node:
+            return rule.regex_node, "it keeps the kube-apiserver endpoints", False
+    return None
+
+
+def _path_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    path_node = job.get("metrics_path")
+    if text_of(path_node) in KUBELET_METRICS_PATHS and path_node is not None:
+        return path_node, f"metrics_path {text_of(path_node)} is served by the kubelet", False
+    for rule in job.relabel_writes("__metrics_path__"):
+        if rule.replacement and _APISERVER_PROXY_PATH.search(rule.replacement):
+            node = rule.replacement_node or rule.node
+            return node, "it scrapes through the kube-apiserver proxy", False
+    return None
+
+
+def _job_name_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    name_node = job.get("job_name")
+    for pattern in options.secured_job_patterns:
+        if job.job_name and name_node is not None and re.search(pattern, job.job_name):
+            return name_node, f"job_name matches secured-job-patterns {pattern!r}", False
+    return None
+
+
+def _sl101_applies(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
+    evidence = secured_evidence(job, options)
+    if evidence is None:
+        return None
+    if evidence[2]:  # etcd accepts only a client certificate
+        return evidence if client_certificate(job) is None else None
+    return evidence if not credential_keys(job) else None
+
+
+@check("SL101")
+def missing_auth_on_secured_endpoint(context: CheckContext) -> Iterator[Hit]:
+    for job in context.config.jobs:
+        evidence = _sl101_applies(job, context.options)
+        if evidence is None:
+            continue
+        node, reason, wants_cert = evidence
+        if wants_cert:
+            yield job.hit(
+                node,
+                f"{job.label} scrapes etcd ({reason}) without a TLS client certificate; etcd "
+                "will reject the scrape",
+                "Set tls_config.cert_file and tls_config.key_file to an etcd client certificate.",
+            )
+            continue
+        yield job.hit(
+            node,
+            f"{job.label} sends no credentials but {reason}; the target will answer "
+            "401 Unauthorized",
+            "Add `authorization: {credentials_file: /var/run/secrets/kubernetes.io/"
+            "serviceaccount/token}` (or basic_auth with password_file) to the job.",
+        )
+
+
+@check("SL102")
+def https_without_auth(context: CheckContext) -> Iterator[Hit]:
+    for job in context.config.jobs:
+        if job.scheme.value != "https" or credential_keys(job):
+            continue
+        if _sl101_applies(job, context.options) is not None:
+            continue
+        anchor = job.scheme.node or job.get("job_name") or job.node
+        yield job.hit(
+            anchor,
+            f"{job.label} scrapes over https but sends no credentials of any kind; endpoints "
+            "behind TLS usually also require authentication",
+            "Add authorization.credentials_file, basic_auth with password_file, or a TLS client "
+            "certificate; if the endpoint is public, suppress this finding with a reason.",
+        )
+
+
+# --- SL103 / SL104: two of a kind ------------------------------------------------------
+
+
+_HTTP_MESSAGES = {
+    frozenset({"bearer", "basic_auth"}): "at most one of basic_auth, oauth2, bearer_token & "
+    "bearer_token_file must be configured",
+    frozenset({"bearer", "oauth2"}): "at most one of basic_auth, oauth2, bearer_token & "
+    "bearer_token_file must be configured",
+    frozenset({"bearer", "authorization"}): "authorization is not compatible with bearer_token "
+    "& bearer_token_file",
+}
+_ABAO = "at most one of basic_auth, oauth2 & authorization must be configured"
+_SITE_MESSAGES = {
+    "remote_write": "at most one of basic_auth, authorization, oauth2, sigv4, azuread or "
+    "google_iam must be configured",
+    "alertmanager": "at most one of basic_auth, authorization, oauth2, & sigv4 must be configured",
+}
+
+
+def _method(key: ScalarNode) -> str:
+    return "bearer" if str(key.value).startswith("bearer_token") else str(key.value)
+
+
+def _conflict_message(site: Site, first: str, second: str) -> str:
+    pair = frozenset({first, second})
+    if pair in _HTTP_MESSAGES:
+        return _HTTP_MESSAGES[pair]
+    if pair <= {"basic_auth", "oauth2", "authorization"}:
+        return _ABAO
+    return _SITE_MESSAGES.get(site.kind, _ABAO)
+
+
+def _method_conflict(site: Site) -> tuple[ScalarNode, str] | None:
+    seen: dict[str, ScalarNode] = {}
+    for key in method_keys(site):
+        method = _method(key)
+        for earlier in seen:
+            if earlier != method:
+                return key, _conflict_message(site, earlier, method)
+        seen.setdefault(method, key)
+    return None
+
+
+def _sd_conflict(site: Site) -> tuple[ScalarNode, str] | None:
+    """Consul's and Marathon's own tokens against the generic auth blocks."""
+    conflicts = _SD_CONFLICTS.get(site.sd_type or "", ())
+    for own_keys, other_keys, message in conflicts:
+        own = [k for k, v in mapping_pairs(site.node) if k.value in own_keys and present(v)]
+        other = [k for k, v in mapping_pairs(site.node) if k.value in other_keys and present(v)]
+        if own and other:
+            second = max(own[0], other[0], key=lambda k: (k.start_mark.line, k.start_mark.column))
+            return second, message
+    return None
+
+
+_SD_CONFLICTS: dict[str, tuple[tuple[frozenset[str], frozenset[str], str], ...]] = {
+    "consul": (
+        (
+            frozenset({"username", "password"}),
+            frozenset({"basic_auth"}),
+            "at most one of consul SD configuration username and password and basic auth can "
+            "be configured",
+        ),
+        (
+            frozenset({"token"}),
+            frozenset({"authorization", "oauth2"}),
+            "at most one of consul SD token, authorization, or oauth2 can be configured",
+        ),
+    ),
+    "marathon": (
+        (
+            frozenset({"auth_token", "auth_token_file"}),
+            frozenset({"basic_auth"}),
+            "marathon_sd: at most one of basic_auth, auth_token & auth_token_file must be "
+            "configured",
+        ),
+        (
+            frozenset({"auth_token", "auth_token_file"}),
+            frozenset({"bearer_token", "bearer_token_file"}),
+            "marathon_sd: at most one of bearer_token, bearer_token_file, auth_token & "
+            "auth_token_file must be configured",
+        ),
+        (
+            frozenset({"auth_token", "auth_token_file"}),
+            frozenset({"authorization"}),
+            "marathon_sd: at most one of auth_token, auth_token_file & authorization must be "
+            "configured",
+        ),
+    ),
+}
+
+
+@check("SL103")
+def conflicting_auth_methods(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        conflict = _method_conflict(site) or _sd_conflict(site)
+        if conflict is None:
+            continue
+        key, message = conflict
+        yield site.hit(
+            key,
+            f"{site.label} configures more than one auth method ({key.value} is the second); "
+            f"Prometheus refuses the config: `{message}`",
+            "Keep exactly one auth block; prefer authorization with credentials_file.",
+        )
+
+
+def _secret_groups(site: Site) -> Iterator[tuple[Node | None, tuple[str, ...], str]]:
+    """(block, keys of which at most one may be set, what Prometheus calls them)."""
+    node = site.node
+    yield node, ("bearer_token", "bearer_token_file"), "bearer_token & bearer_token_file"
+    for block_name, groups in SOURCE_GROUPS.items():
+        for group in groups:
+            yield get(node, block_name), group, f"{block_name} " + ", ".join(group)
+    oauth2 = get(node, "oauth2")
+    jwt = text_of(get(oauth2, "grant_type")).endswith("jwt-bearer")
+    oauth_group: tuple[str, ...] = (
+        ("client_certificate_key", "client_certificate_key_file", "client_certificate_key_ref")
+        if jwt
+        else ("client_secret", "client_secret_file", "client_secret_ref")
+    )
+    yield oauth2, oauth_group, "oauth2 " + ", ".join(oauth_group)
+    for tls in tls_blocks(site):
+        for group in TLS_SOURCE_GROUPS:
+            yield tls, group, "tls_config " + ", ".join(group)
+    for sd_group in _SD_SECRET_GROUPS.get(site.sd_type or "", ()):
+        yield node, sd_group, f"{site.sd_type}_sd " + ", ".join(sd_group)
+
+
+_SD_SECRET_GROUPS = {
+    "marathon": (("auth_token", "auth_token_file"),),
+    "scaleway": (("secret_key", "secret_key_file"),),
+    "outscale": (("secret_key", "secret_key_file"),),
+    "oci": (("key_passphrase", "key_passphrase_file"),),
+}
+
+
+@check("SL104")
+def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for block, group, what in _secret_groups(site):
+            keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
+            if len(keys) < 2:
+                continue
+            yield site.hit(
+                keys[1],
+                f"{site.label} gives the same secret twice ({keys[0].value} and "
+                f"{keys[1].value}); Prometheus refuses the config: at most one of {what} "
+                "may be configured",
+                f"Remove {keys[0].value} and keep {keys[1].value}, or the other way round; "
+                "prefer the _file variant.",
+            )
+
+
+# --- SL105 / SL106 / SL107 / SL108 ------------------------------------------------------
+
+
+@check("SL105")
+def authorization_type_basic(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        type_node = get(get(site.node, "authorization"), "type")
+        if text_of(type_node).strip().lower() == "basic" and type_node is not None:
+            yield site.hit(
+                type_node,
+                f'{site.label} sets authorization.type to "basic"; Prometheus refuses the config: '
+                '`authorization type cannot be set to "basic", use "basic_auth" instead`',
+                "Replace the authorization block with basic_auth (username and password_file).",
+            )
+
+
+def _empty_values(block: Node | None, group: tuple[str, ...]) -> list[Node]:
+    return [
+        value
+        for key, value in mapping_pairs(block)
+        if key.value in group
+        and isinstance(value, ScalarNode)
+        and str(value.value) == ""
+        and not is_null(value)
+    ]
+
+
+def _missing_parts(block: Node | None, block_name: str) -> Iterator[tuple[Node, str] | str]:
+    """An empty value found (node, field) or the name of a part with no source at all."""
+    for group in SOURCE_GROUPS[block_name]:
+        empties = _empty_values(block, group)
+        if empties:
+            yield from ((node, group[0]) for node in empties)
+        elif not any(present(get(block, name)) for name in group):
+            yield "username" if group[0] == "username" else group[0]
+
+
+@check("SL106")
+def empty_credentials(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for block_name in ("basic_auth", "authorization"):
+            key = get_key(site.node, block_name)
+            if key is not None:
+                yield from _empty_block_hits(site, key, block_name)
+
+
+def _empty_block_hits(site: Site, key: ScalarNode, block_name: str) -> Iterator[Hit]:
+    block = site.get(block_name)
+    fix = (
+        "Give basic_auth both a username and a password_file."
+        if block_name == "basic_auth"
+        else "Set authorization.credentials_file to a file holding the token."
+    )
+    if is_null(block):
+        yield site.hit(
+            key,
+            f"{site.label} has an empty {block_name} block; no credentials "
+            "will be sent and the target will answer 401 Unauthorized",
+            fix,
+        )
+        return
+    missing: list[str] = []
+    for part in _missing_parts(block, block_name):
+        if isinstance(part, str):
+            missing.append(part)
+        else:
+            node, field = part
+            yield site.hit(
+                node,
+                f"{site.label} sets {block_name}.{field} to an empty string; "
+                "Prometheus sends it as is and the target will answer 401",
+                fix,
+            )
+    if missing:
+        yield site.hit(
+            key,
+            f"{site.label} has {block_name} without {' or '.join(missing)}; "
+            "Prometheus sends an empty value and the target will answer 401",
+            fix,
+        )
+
+
+@check("SL107")
+def deprecated_bearer_token(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for name in ("bearer_token", "bearer_token_file"):
+            key = site.key(name)
+            if key is not None and present(site.get(name)):
+                replacement = "credentials_file" if name.endswith("_file") else "credentials"
+                yield site.hit(
+                    key,
+                    f"{site.label} uses {name}, deprecated and gone from the Prometheus docs "
+                    f"since 2.26; use authorization.{replacement}",
+                    f"Replace `{name}: ...` with `authorization: {{{replacement}: ...}}`.",
+                )
+
+
+_REF_BLOCKS = ("basic_auth", "authorization", "oauth2")
+
+
+def _ref_keys(site: Site) -> Iterator[ScalarNode]:
+    blocks: list[Node | None] = [site.get(name) for name in _REF_BLOCKS]
+    blocks.extend(tls_blocks(site))
+    for block in blocks:
+        for key, _ in mapping_pairs(block):
+            if str(key.value).endswith("_ref"):
+                yield key
+
+
+@check("SL108")
+def unsupported_secret_ref(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for key in _ref_keys(site):
+            file_field = str(key.value).removesuffix("_ref") + "_file"
+            yield site.hit(
+                key,
+                f"{site.label} uses {key.value}, but Prometheus configures no secret manager: "
+                "building the client fails with `cannot use secret ref without manager`",
+                f"Use {file_field} instead.",
+            )
+
+
+# --- SL109: placeholders -------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(
+    r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{.*?\}\}|%\{[^}]*\}"
+    r"|<(?:secret|redacted)>|<[^<>\n]*(?:\s|\b[A-Z][A-Z0-9_]+\b)[^<>\n]*>|[xX]{5,}",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_LITERAL = re.compile(r"<(?:secret|redacted)>", re.IGNORECASE)
+_UPPER_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*|<[^<>\n]*(?:\s|\b[A-Z][A-Z0-9_]+\b)[^<>\n]*>")
+_GENERIC = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|%\{[^}]*\}|[xX]{5,}")
+
+
+def placeholder_in(text: str) -> str | None:
+    """The placeholder in a value, if any (case matters for `$NAME` and `<WORD>`)."""
+    for pattern in (_PLACEHOLDER_LITERAL, _GENERIC, _UPPER_VAR):
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None
+
+
+_PLACEHOLDER_FIELDS = {
+    "basic_auth": ("username", "password", "username_file", "password_file"),
+    "authorization": ("credentials", "credentials_file"),
+    "oauth2": (
+        "client_id", "client_secret", "client_secret_file", "token_url",
+        "client_certificate_key", "client_certificate_key_file", "proxy_url",
+    ),
+    "sigv4": ("access_key", "secret_key", "role_arn", "profile"),
+}  # fmt: skip
+_SITE_PLACEHOLDER_FIELDS = (
+    "bearer_token", "bearer_token_file", "url", "proxy_url", "api_server", "server", "token",
+    "auth_token", "auth_token_file", "secret_key", "secret_key_file", "password", "username",
+    "access_key", "client_id", "client_secret", "kubeconfig_file",
+)  # fmt: skip
+_TLS_PLACEHOLDER_FIELDS = ("ca_file", "cert_file", "key_file", "key")
+
+
+def _placeholder_candidates(site: Site) -> Iterator[tuple[Node, str]]:
+    for name in _SITE_PLACEHOLDER_FIELDS:
+        node = site.get(name)
+        if node is not None:
+            yield node, name
+    for block_name, fields in _PLACEHOLDER_FIELDS.items():
+        block = site.get(block_name)
+        for name in fields:
+            node = get(block, name)
+            if node is not None:
+                yield node, f"{block_name}.{name}"
+    for tls in tls_blocks(site):
+        for name in _TLS_PLACEHOLDER_FIELDS:
+            node = get(tls, name)
+            if node is not None:
+                yield node, f"tls_config.{name}"
+    yield from _header_candidates(site)
+
+
+def _header_candidates(site: Site) -> Iterator[tuple[Node, str]]:
+    for header, spec in mapping_pairs(site.get("http_headers")):
+        for part in ("values", "secrets", "files"):
+            for item in items(get(spec, part)):
+                if isinstance(item, ScalarNode):
+                    yield item, f"http_headers.{header.value}.{part}"
+
+
+def _describe_placeholder(field: str, placeholder: str, text: str) -> str:
+    """Name the placeholder only where it cannot be part of a real secret."""
+    if field.endswith(("_file", "url", "server", "api_server")) or text.strip() == placeholder:
+        return f"the placeholder {placeholder[:60]}"
+    return "a placeholder"
+
+
+@check("SL109")
+def unexpanded_placeholder(context: CheckContext) -> Iterator[Hit]:
+    if context.options.expand_env:
+        return
+    for site in context.config.sites:
+        for node, field in _placeholder_candidates(site):
+            text = text_of(node)
+            placeholder = placeholder_in(text) if text else None
+            if placeholder is None:
+                continue
+            yield site.hit(
+                node,
+                f"{site.label}: {field} holds {_describe_placeholder(field, placeholder, text)}; "
+                "Prometheus does not expand it and sends the literal text",
+                "Render the file before deploying it (and set `expand-env: true` for "
+                "scrapelint), or point a *_file field at the real secret.",
+            )
+
+
+# --- SL111: reserved headers -----------------------------------------------------------
+
+_REMOTE_RESERVED = frozenset(
+    {
+        "host", "content-encoding", "content-length", "content-type", "user-agent",
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+        "www-authenticate", "accept-encoding", "x-prometheus-remote-write-version",
+        "x-prometheus-remote-read-version", "x-amz-date", "x-amz-security-token",
+        "x-amz-content-sha256",
+    }
+)  # fmt: skip
+_HTTP_HEADERS_RESERVED = _REMOTE_RESERVED | {"authorization", "x-prometheus-scrape-timeout-seconds"}
+
+
+def _canonical(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def _remote_header_message(name: str, where: str) -> str | None:
+    lowered = name.lower()
+    if lowered == "authorization":
+        if where == "tracing":
+            return "custom authorization header configuration is not yet supported"
+        return (
+            "authorization header must be changed via the basic_auth, authorization, oauth2, "
+            "sigv4, azuread or google_iam parameter"
+        )
+    if lowered in _REMOTE_RESERVED:
+        return f"{lowered} is a reserved header. It must not be changed"
+    return None
+
+
+@check("SL111")
+def reserved_header(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        if site.kind in ("remote_write", "remote_read"):
+            yield from _headers_hits(site.get("headers"), site.kind, site.hit)
+        for key, _ in mapping_pairs(site.get("http_headers")):
+            name = str(key.value)
+            if name.lower() in _HTTP_HEADERS_RESERVED:
+                yield site.hit(
+                    key,
+                    f"{site.label} sets the reserved header {name} in http_headers; Prometheus "
+                    f'refuses the config: `setting header "{_canonical(name)}" is not allowed`',
+                    _header_fix(name),
+                )
+    tracing = get(context.document.root, "tracing")
+    yield from _headers_hits(get(tracing, "headers"), "tracing", _document_hit(context))
+
+
+def _headers_hits(headers: Node | None, where: str, make_hit: HitMaker) -> Iterator[Hit]:
+    for key, _ in mapping_pairs(headers):
+        message = _remote_header_message(str(key.value), where)
+        if message is not None:
+            yield make_hit(
+                key,
+                f"{where} sets the header {key.value}, which Prometheus reserves; it refuses the "
+                f"config: `{message}`",
+                _header_fix(str(key.value)),
+            )
+
+
+def _header_fix(name: str) -> str:
+    if name.lower() == "authorization":
+        return "Remove the header and use an auth block (authorization with credentials_file)."
+    return "Remove the header: Prometheus sets it itself."
+
+
+def _document_hit(context: CheckContext) -> HitMaker:
+    def make(node: Node | None, message: str, help: str = "") -> Hit:
+        return Hit(node, message, help, document=context.document)
+
+    return make
+
+
+# --- SL112 / SL113 / SL114 ------------------------------------------------------------
+
+
+def _first_key(node: MappingNode) -> Node:
+    return node.value[0][0] if node.value else node
+
+
+def _missing(block: Node | None, required: tuple[str, ...]) -> list[str]:
+    return [name for name in required if not present(get(block, name))]
+
+
+def _incomplete_sd(site: Site) -> list[str]:
+    node = site.node
+    sd_type = site.sd_type
+    if sd_type == "azure":
+        method = text_of(get(node, "authentication_method")) or "OAuth"
+        required: tuple[str, ...] = ("subscription_id",)
+        if method == "OAuth":
+            required += ("tenant_id", "client_id", "client_secret")
+        return _missing(node, required)
+    if sd_type in ("scaleway", "outscale"):
+        return (
+            []
+            if any(present(get(node, k)) for k in ("secret_key", "secret_key_file"))
+            else ["secret_key or secret_key_file"]
+        )
+    if sd_type == "ovhcloud":
+        return _missing(node, ("application_key", "application_secret", "consumer_key"))
+    if sd_type == "uyuni":
+        return _missing(node, ("username", "password"))
+    if sd_type == "oci" and (text_of(get(node, "auth")) or "api_key") == "api_key":
+        return _missing(node, ("tenancy", "user", "fingerprint", "key_file"))
+    return []
+
+
+@check("SL112")
+def incomplete_auth_config(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        oauth2 = site.get("oauth2")
+        if isinstance(oauth2, MappingNode):
+            missing = _missing(oauth2, ("client_id", "token_url"))
+            if missing:
+                yield site.hit(
+                    site.key("oauth2"),
+                    _incomplete_message(site, "oauth2", missing),
+                    "Set oauth2.client_id and oauth2.token_url.",
+                )
+        yield from _sigv4_hits(site)
+        if site.kind == "sd":
+            missing = _incomplete_sd(site)
+            if missing:
+                yield site.hit(
+                    _first_key(site.node),
+                    _incomplete_message(site, f"{site.sd_type}_sd_configs", missing),
+                    "Add the missing fields.",
+                )
+
+
+def _sigv4_hits(site: Site) -> Iterator[Hit]:
+    sigv4 = site.get("sigv4")
+    has_access = present(get(sigv4, "access_key"))
+    if has_access != present(get(sigv4, "secret_key")):
+        missing = ["secret_key"] if has_access else ["access_key"]
+        yield site.hit(
+            site.key("sigv4"),
+            _incomplete_message(site, "sigv4", missing),
+            "Drop both keys and use an IAM role or profile, or set both.",
+        )
+
+
+def _incomplete_message(site: Site, block: str, missing: list[str]) -> str:
+    return f"{site.label}: {block} is missing {', '.join(missing)}; Prometheus refuses the config"
+
+
+_METHOD_VALUES = {
+    ("azure", "authentication_method"): ("OAuth", "ManagedIdentity", "SDK", "WorkloadIdentity"),
+    ("oci", "auth"): ("api_key", "instance_principal"),
+}
+_SIGNATURE_ALGORITHMS = ("RS256", "RS384", "RS512")
+
+
+def _method_value_hits(site: Site) -> Iterator[tuple[Node, str, tuple[str, ...]]]:
+    for (sd_type, field), allowed in _METHOD_VALUES.items():
+        node = site.get(field) if site.sd_type == sd_type else None
+        if node is not None and text_of(node) not in allowed:
+            yield node, field, allowed
+    oauth2 = site.get("oauth2")
+    if text_of(get(oauth2, "grant_type")).endswith("jwt-bearer"):
+        node = get(oauth2, "signature_algorithm")
+        if node is not None and text_of(node) and text_of(node) not in _SIGNATURE_ALGORITHMS:
+            yield node, "oauth2.signature_algorithm", _SIGNATURE_ALGORITHMS
+
+
+@check("SL113")
+def unknown_auth_method(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for node, field, allowed in _method_value_hits(site):
+            yield site.hit(
+                node,
+                f"{site.label}: {field} {text_of(node)!r} is not one Prometheus accepts "
+                f"({', '.join(allowed)}); it refuses the config",
+                f"Use one of: {', '.join(allowed)} (the names are case-sensitive).",
+            )
+
+
+def _proxy_problems(block: Node | None) -> Iterator[tuple[str, str]]:
+    has = {
+        name: present(get(block, name))
+        for name in ("proxy_url", "no_proxy", "proxy_connect_header")
+    }
+    from_env = text_of(get(block, "proxy_from_environment")).lower() in ("true", "yes", "on")
+    if has["proxy_connect_header"] and not (has["proxy_url"] or from_env):
+        yield (
+            "proxy_connect_header",
+            (
+                "if proxy_connect_header is configured, proxy_url or "
+                "proxy_from_environment must also be configured"
+            ),
+        )
+    if from_env and has["proxy_url"]:
+        yield (
+            "proxy_from_environment",
+            ("if proxy_from_environment is configured, proxy_url must not be configured"),
+        )
+    if from_env and has["no_proxy"]:
+        yield (
+            "proxy_from_environment",
+            ("if proxy_from_environment is configured, no_proxy must not be configured"),
+        )
+    if has["no_proxy"] and not has["proxy_url"] and not from_env:
+        yield "no_proxy", "if no_proxy is configured, proxy_url must also be configured"
+
+
+@check("SL114")
+def invalid_proxy_config(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for block in (site.node, site.get("oauth2")):
+            for key_name, message in _proxy_problems(block):
+                key = get_key(block, key_name)
+                if key is not None:
+                    yield site.hit(
+                        key,
+                        f"{site.label}: proxy settings Prometheus refuses: `{message}`",
+                        "Use either proxy_url (with no_proxy and proxy_connect_header) or "
+                        "proxy_from_environment alone.",
+                    )

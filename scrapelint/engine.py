@@ -1,0 +1,137 @@
+"""Linting one file: read, parse, build the domain view, run the enabled checks, make findings."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapelint import document as doc_mod
+from scrapelint import prometheus
+from scrapelint.defaults import LintOptions
+from scrapelint.document import Document
+from scrapelint.findings import Finding, Span
+from scrapelint.hit import Hit
+from scrapelint.paths import yaml_path
+from scrapelint.redact import Redactor
+from scrapelint.registry import Rule, checks, rules
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+__all__ = ["CheckContext", "FileResult", "Hit", "InputError", "lint_document", "lint_path"]
+
+
+class InputError(Exception):
+    """A path that cannot be linted at all (missing, unreadable, a directory); one line."""
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    document: Document
+    config: prometheus.PrometheusConfig
+    options: LintOptions
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...]
+    notice: str | None = None
+    linted: bool = True
+
+
+def read_document(path: Path, label: str) -> Document:
+    try:
+        if path.is_dir():
+            raise InputError(f"{label}: is a directory")
+        if not path.is_file():
+            raise InputError(f"{label}: not a regular file")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"{label}: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{label}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        text = doc_mod.decode(data)
+    except ValueError as error:
+        problem = doc_mod.SyntaxProblem(Span(1, 1, 1, 1), str(error))
+        return Document(label, "", None, problem=problem)
+    return doc_mod.parse(label, text)
+
+
+def lint_path(
+    path: Path, label: str, options: LintOptions, enabled: set[str], explicit: bool = True
+) -> FileResult:
+    document = read_document(path, label)
+    if document.problem is None and not prometheus.is_prometheus_config(document.root):
+        notice = f"{label}: not a Prometheus config (no Prometheus top-level key), skipped"
+        return FileResult(label, (), notice if explicit else None, linted=False)
+    included = tuple(_included_documents(document, path))
+    return FileResult(label, tuple(lint_document(document, options, enabled, included)))
+
+
+def _included_documents(document: Document, path: Path) -> list[Document]:
+    """Files named by scrape_config_files, resolved against the including file's directory."""
+    base = path.parent
+    found: list[Document] = []
+    for item in doc_mod.items(doc_mod.get(document.root, "scrape_config_files")):
+        pattern = doc_mod.as_text(item)
+        if not pattern:
+            continue
+        full = pattern if os.path.isabs(pattern) else str(base / pattern)
+        for match in sorted(glob.glob(full)):
+            label = os.path.relpath(match) if not os.path.isabs(document.path) else match
+            try:
+                found.append(read_document(Path(match), label))
+            except InputError:
+                continue
+    return found
+
+
+def lint_document(
+    document: Document,
+    options: LintOptions,
+    enabled: set[str],
+    included: tuple[Document, ...] = (),
+) -> list[Finding]:
+    config = prometheus.build(document, included)
+    context = CheckContext(document, config, options)
+    catalogue = rules()
+    findings: list[Finding] = []
+    redactors: dict[str, Redactor] = {}
+    for rule_id, function in sorted(checks().items()):
+        if rule_id not in enabled:
+            continue
+        for hit in function(context):
+            findings.append(_finding(hit, rule_id, document, catalogue, redactors))
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def _finding(
+    hit: Hit,
+    rule_id: str,
+    default_document: Document,
+    catalogue: dict[str, Rule],
+    redactors: dict[str, Redactor],
+) -> Finding:
+    document = hit.document or default_document
+    span = hit.span or (doc_mod.span_of(hit.node) if hit.node is not None else Span(1, 1, 1, 1))
+    rule = catalogue[rule_id]
+    redactor = redactors.get(document.path)
+    if redactor is None:
+        redactor = redactors[document.path] = Redactor(document)
+    path = yaml_path(document.root, hit.node) if hit.node is not None else ""
+    return Finding(
+        path=document.path,
+        span=span,
+        rule_id=rule_id,
+        rule_name=rule.name,
+        severity=rule.severity,
+        message=hit.message,
+        yaml_path=path,
+        help=hit.help,
+        source=redactor.line(span.line),
+    )

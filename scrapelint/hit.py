@@ -1,0 +1,17 @@
+"""What a check reports: a node (or an explicit span) and a message; the engine adds the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scrapelint.document import Document, Node
+from scrapelint.findings import Span
+
+
+@dataclass(frozen=True)
+class Hit:
+    node: Node | None
+    message: str
+    help: str = ""
+    document: Document | None = None
+    span: Span | None = None

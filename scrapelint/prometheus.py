@@ -1,0 +1,413 @@
+"""The Prometheus domain view: every place that builds an HTTP client, with what checks need.
+
+Checks never walk raw YAML; they read the sites built here once per file. Facts behind the
+choices (which blocks carry an http_config, how the scheme is chosen) are in the project's
+prometheus-config-facts reference, §1.2 and §5.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from scrapelint.document import (
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    as_text,
+    get,
+    get_key,
+    items,
+    mapping_pairs,
+)
+from scrapelint.hit import Hit
+
+SiteKind = Literal["scrape", "sd", "alertmanager", "remote_write", "remote_read"]
+
+TOP_LEVEL_KEYS = frozenset(
+    {
+        "global",
+        "scrape_configs",
+        "scrape_config_files",
+        "rule_files",
+        "alerting",
+        "remote_write",
+        "remote_read",
+        "storage",
+        "tracing",
+        "otlp",
+        "runtime",
+    }
+)
+
+# SD mechanisms whose discovery API is reached through a URL-valued field.
+SD_URL_FIELDS: dict[str, str] = {
+    "http": "url",
+    "puppetdb": "url",
+    "eureka": "server",
+    "kuma": "server",
+    "kubernetes": "api_server",
+    "nomad": "server",
+    "uyuni": "server",
+    "docker": "host",
+    "dockerswarm": "host",
+}
+# SD mechanisms that talk to a fixed cloud API over https.
+SD_CLOUD = frozenset(
+    {
+        "aws", "ec2", "ecs", "elasticache", "lightsail", "msk", "rds", "azure", "digitalocean",
+        "hetzner", "ionos", "linode", "oci", "outscale", "ovhcloud", "scaleway", "stackit",
+        "vultr", "gce",
+    }
+)  # fmt: skip
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+_CONSTANT_REGEXES = frozenset({"(.*)", ".*", "(.+)", ".+"})
+_CAPTURE_REF = re.compile(r"\$(\{?\w+\}?)")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """The scheme requests will use. `value` None means unknown (copied from a label)."""
+
+    value: str | None
+    node: Node | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    node: ScalarNode
+    text: str
+    host: str | None
+    port: int | None
+    userinfo: str | None
+    is_url: bool
+    scheme: Scheme
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.host is not None and is_loopback_host(self.host)
+
+
+@dataclass(frozen=True)
+class RelabelRule:
+    node: MappingNode
+    action: str
+    source_labels: tuple[str, ...]
+    regex: str | None
+    regex_node: Node | None
+    target_label: str | None
+    replacement: str | None
+    replacement_node: Node | None
+
+    @property
+    def sets_constant(self) -> bool:
+        """True when the rule writes the same value into target_label for every target."""
+        if self.action != "replace" or self.replacement is None:
+            return False
+        if _CAPTURE_REF.search(self.replacement):
+            return False
+        return not self.source_labels or (self.regex or "(.*)") in _CONSTANT_REGEXES
+
+    @property
+    def writes(self) -> str | None:
+        return self.target_label if self.action in ("replace", "lowercase", "uppercase") else None
+
+
+@dataclass(frozen=True)
+class Site:
+    """One HTTP client: a scrape job, an SD entry, an alertmanager, a remote_write/read."""
+
+    kind: SiteKind
+    node: MappingNode
+    document: Document
+    job_name: str | None
+    sd_type: str | None
+    parent: Site | None
+    scheme: Scheme
+    targets: tuple[Target, ...] = ()
+    has_discovery: bool = False
+    relabel_rules: tuple[RelabelRule, ...] = ()
+    kubernetes_roles: tuple[ScalarNode, ...] = ()
+    url_node: Node | None = None
+
+    def get(self, key: str) -> Node | None:
+        return get(self.node, key)
+
+    def hit(self, node: Node | None, message: str, help: str = "") -> Hit:
+        return Hit(node, message, help, document=self.document)
+
+    def key(self, key: str) -> ScalarNode | None:
+        return get_key(self.node, key)
+
+    @property
+    def label(self) -> str:
+        """How messages name the site: `job "node"`, `remote_write[0]`, ..."""
+        if self.kind == "scrape":
+            return (
+                f'job "{self.job_name}"' if self.job_name is not None else "a job without job_name"
+            )
+        if self.kind == "sd":
+            owner = self.parent.label if self.parent else "?"
+            return f"{self.sd_type}_sd_configs entry of {owner}"
+        if self.kind == "alertmanager":
+            return "alertmanager"
+        return self.kind
+
+    @property
+    def targets_known(self) -> bool:
+        return bool(self.targets) and not self.has_discovery
+
+    @property
+    def address_rewritten(self) -> bool:
+        return any(rule.writes == "__address__" for rule in self.relabel_rules)
+
+    def relabel_writes(self, label: str) -> list[RelabelRule]:
+        return [rule for rule in self.relabel_rules if rule.writes == label]
+
+
+@dataclass(frozen=True)
+class PrometheusConfig:
+    document: Document
+    sites: tuple[Site, ...]
+    included: tuple[Document, ...] = field(default_factory=tuple)
+
+    @property
+    def jobs(self) -> tuple[Site, ...]:
+        return tuple(site for site in self.sites if site.kind == "scrape")
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return (self.document, *self.included)
+
+
+def is_prometheus_config(root: Node | None) -> bool:
+    return isinstance(root, MappingNode) and any(
+        key.value in TOP_LEVEL_KEYS for key, _ in mapping_pairs(root)
+    )
+
+
+def is_loopback_host(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def build(document: Document, included: tuple[Document, ...] = ()) -> PrometheusConfig:
+    sites: list[Site] = []
+    for doc in (document, *included):
+        sites.extend(_document_sites(doc))
+    return PrometheusConfig(document, tuple(sites), included)
+
+
+def _document_sites(doc: Document) -> Iterator[Site]:
+    root = doc.root
+    for job in items(get(root, "scrape_configs")):
+        if isinstance(job, MappingNode):
+            yield from _scrape_sites(doc, job)
+    for manager in items(get(get(root, "alerting"), "alertmanagers")):
+        if isinstance(manager, MappingNode):
+            yield from _alertmanager_sites(doc, manager)
+    for kind in ("remote_write", "remote_read"):
+        for entry in items(get(root, kind)):
+            if isinstance(entry, MappingNode):
+                yield _url_site(doc, entry, kind)
+
+
+def _scrape_sites(doc: Document, job: MappingNode) -> Iterator[Site]:
+    job_name = as_text(get(job, "job_name"))
+    rules = _relabel_rules(job)
+    site = _target_site(doc, job, "scrape", job_name, rules)
+    yield site
+    yield from _sd_sites(doc, job, site)
+
+
+def _alertmanager_sites(doc: Document, manager: MappingNode) -> Iterator[Site]:
+    site = _target_site(doc, manager, "alertmanager", None, _relabel_rules(manager))
+    yield site
+    yield from _sd_sites(doc, manager, site)
+
+
+def _target_site(
+    doc: Document,
+    node: MappingNode,
+    kind: SiteKind,
+    job_name: str | None,
+    rules: tuple[RelabelRule, ...],
+) -> Site:
+    scheme = _relabelled_scheme(_declared_scheme(node), rules)
+    targets = tuple(_static_targets(node, scheme, rules))
+    roles = tuple(_kubernetes_roles(node))
+    return Site(
+        kind=kind,
+        node=node,
+        document=doc,
+        job_name=job_name,
+        sd_type=None,
+        parent=None,
+        scheme=scheme,
+        targets=targets,
+        has_discovery=any(_is_sd_key(k.value) for k, _ in mapping_pairs(node)),
+        relabel_rules=rules,
+        kubernetes_roles=roles,
+    )
+
+
+def _declared_scheme(node: MappingNode) -> Scheme:
+    value_node = get(node, "scheme")
+    raw = as_text(value_node)
+    if raw is None:
+        return Scheme("http")
+    return Scheme(raw.lower(), value_node, raw)
+
+
+def _relabelled_scheme(scheme: Scheme, rules: tuple[RelabelRule, ...]) -> Scheme:
+    for rule in rules:
+        if rule.writes != "__scheme__":
+            continue
+        if rule.sets_constant and rule.replacement is not None:
+            scheme = Scheme(rule.replacement.lower(), rule.replacement_node, rule.replacement)
+        else:
+            scheme = Scheme(None, rule.node)
+    return scheme
+
+
+def _static_targets(
+    node: MappingNode, scheme: Scheme, rules: tuple[RelabelRule, ...]
+) -> Iterator[Target]:
+    for group in items(get(node, "static_configs")):
+        group_scheme = _group_scheme(group, scheme, rules)
+        for item in items(get(group, "targets")):
+            if isinstance(item, ScalarNode):
+                yield parse_target(item, group_scheme)
+
+
+def _group_scheme(group: Node, scheme: Scheme, rules: tuple[RelabelRule, ...]) -> Scheme:
+    labels = get(group, "labels")
+    label_value = as_text(get(labels, "__scheme__"))
+    if label_value is None:
+        return scheme
+    # A target label wins over the job's scheme; relabelling still comes after it.
+    return _relabelled_scheme(Scheme(label_value.lower(), get(labels, "__scheme__")), rules)
+
+
+def parse_target(node: ScalarNode, scheme: Scheme) -> Target:
+    text = str(node.value).strip()
+    is_url = "://" in text or "/" in text
+    parts = urlsplit(text if "://" in text else "//" + text)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = parts.hostname, None
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else None
+    return Target(node, text, host, port, userinfo, is_url, scheme)
+
+
+def _kubernetes_roles(node: MappingNode) -> Iterator[ScalarNode]:
+    for entry in items(get(node, "kubernetes_sd_configs")):
+        role = get(entry, "role")
+        if isinstance(role, ScalarNode):
+            yield role
+
+
+def _relabel_rules(node: MappingNode) -> tuple[RelabelRule, ...]:
+    return tuple(
+        _relabel_rule(rule)
+        for rule in items(get(node, "relabel_configs"))
+        if isinstance(rule, MappingNode)
+    )
+
+
+def _relabel_rule(node: MappingNode) -> RelabelRule:
+    sources = tuple(
+        text for text in (as_text(i) for i in items(get(node, "source_labels"))) if text
+    )
+    replacement_node = get(node, "replacement")
+    return RelabelRule(
+        node=node,
+        action=(as_text(get(node, "action")) or "replace").lower(),
+        source_labels=sources,
+        regex=as_text(get(node, "regex")),
+        regex_node=get(node, "regex"),
+        target_label=as_text(get(node, "target_label")),
+        replacement=as_text(replacement_node) if replacement_node is not None else "$1",
+        replacement_node=replacement_node,
+    )
+
+
+def _is_sd_key(key: object) -> bool:
+    return isinstance(key, str) and key.endswith("_sd_configs")
+
+
+def _sd_sites(doc: Document, owner: MappingNode, parent: Site) -> Iterator[Site]:
+    for key, value in mapping_pairs(owner):
+        if not _is_sd_key(key.value):
+            continue
+        sd_type = str(key.value).removesuffix("_sd_configs")
+        for entry in items(value):
+            if isinstance(entry, MappingNode):
+                yield _sd_site(doc, entry, sd_type, parent)
+
+
+def _sd_site(doc: Document, entry: MappingNode, sd_type: str, parent: Site) -> Site:
+    url_node = get(entry, SD_URL_FIELDS[sd_type]) if sd_type in SD_URL_FIELDS else None
+    if sd_type == "marathon":
+        url_node = next(iter(items(get(entry, "servers"))), None)
+    return Site(
+        kind="sd",
+        node=entry,
+        document=doc,
+        job_name=parent.job_name,
+        sd_type=sd_type,
+        parent=parent,
+        scheme=_sd_scheme(entry, sd_type, url_node),
+        targets=_url_targets(url_node),
+        url_node=url_node,
+    )
+
+
+def _sd_scheme(entry: MappingNode, sd_type: str, url_node: Node | None) -> Scheme:
+    if sd_type == "consul":
+        return _declared_scheme(entry)
+    if url_node is not None:
+        return url_scheme(url_node)
+    if sd_type in SD_CLOUD or sd_type == "kubernetes":
+        return Scheme("https")
+    return Scheme(None)
+
+
+def url_scheme(node: Node) -> Scheme:
+    text = as_text(node) or ""
+    raw = text.partition("://")[0] if "://" in text else None
+    return Scheme(raw.lower() if raw else None, node, raw)
+
+
+def _url_targets(url_node: Node | None) -> tuple[Target, ...]:
+    if not isinstance(url_node, ScalarNode):
+        return ()
+    return (parse_target(url_node, url_scheme(url_node)),)
+
+
+def _url_site(doc: Document, entry: MappingNode, kind: SiteKind) -> Site:
+    url_node = get(entry, "url")
+    scheme = url_scheme(url_node) if url_node is not None else Scheme(None)
+    return Site(
+        kind=kind,
+        node=entry,
+        document=doc,
+        job_name=None,
+        sd_type=None,
+        parent=None,
+        scheme=scheme,
+        targets=_url_targets(url_node),
+        url_node=url_node,
+    )

@@ -1,0 +1,48 @@
+"""One pure function per output format, each over the whole batch of results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from scrapelint.engine import FileResult
+from scrapelint.findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Batch:
+    results: tuple[FileResult, ...]
+    color: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.results for finding in result.findings]
+
+    @property
+    def files_linted(self) -> int:
+        return sum(1 for result in self.results if result.linted)
+
+
+Reporter = Callable[[Batch], str]
+
+
+def counts(findings: Sequence[Finding]) -> dict[Severity, int]:
+    found = dict.fromkeys(Severity, 0)
+    for finding in findings:
+        found[finding.severity] += 1
+    return found
+
+
+def get_reporter(name: str) -> Reporter:
+    if name in ("text", "concise"):
+        from scrapelint.reporters import text
+
+        return text.render_full if name == "text" else text.render_concise
+    if name == "json":
+        from scrapelint.reporters import json_format
+
+        return json_format.render
+    raise ValueError(f"unknown format {name!r}")
+
+
+FORMATS = ("text", "concise", "json")

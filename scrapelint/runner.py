@@ -1,0 +1,93 @@
+"""Turning the paths a user named into linted results: discovery, order, de-duplication."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapelint.defaults import LintOptions
+from scrapelint.engine import FileResult, InputError, lint_path
+from scrapelint.findings import Severity
+
+YAML_SUFFIXES = (".yml", ".yaml")
+_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class RunResult:
+    results: tuple[FileResult, ...]
+    errors: tuple[str, ...]
+    notices: tuple[str, ...]
+
+
+def _label(path: Path) -> str:
+    text = str(path)
+    if os.path.isabs(text):
+        try:
+            relative = os.path.relpath(text)
+        except ValueError:
+            return text
+        return text if relative.startswith("..") else relative
+    return os.path.normpath(text)
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """YAML files below a directory, sorted, never following directory symlinks."""
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED_DIRS)
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES):
+                yield Path(directory, name)
+
+
+def run(paths: list[Path], options: LintOptions, enabled: set[str]) -> RunResult:
+    results: list[FileResult] = []
+    errors: list[str] = []
+    notices: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            errors.append(f"{_label(given)}: no such file or directory")
+            continue
+        explicit = not given.is_dir()
+        candidates = [given] if explicit else list(discover(given))
+        for path in candidates:
+            label = _label(path)
+            if label in seen:
+                continue
+            seen.add(label)
+            try:
+                result = lint_path(path, label, options, enabled, explicit=explicit)
+            except InputError as error:
+                errors.append(str(error))
+                continue
+            results.append(result)
+            if result.notice:
+                notices.append(result.notice)
+    return RunResult(tuple(_without_repeats(results)), tuple(errors), tuple(notices))
+
+
+def _without_repeats(results: list[FileResult]) -> Iterator[FileResult]:
+    """A file included through scrape_config_files and also named directly is reported once."""
+    emitted: set[tuple[object, ...]] = set()
+    for result in results:
+        kept = []
+        for finding in result.findings:
+            key = (finding.path, finding.span, finding.rule_id, finding.message)
+            if key not in emitted:
+                emitted.add(key)
+                kept.append(finding)
+        yield FileResult(result.path, tuple(kept), result.notice, result.linted)
+
+
+def exit_code(run_result: RunResult, fail_on: Severity, exit_zero: bool) -> int:
+    if run_result.errors:
+        return 2
+    if exit_zero:
+        return 0
+    failing = any(
+        finding.severity >= fail_on for result in run_result.results for finding in result.findings
+    )
+    return 1 if failing else 0
