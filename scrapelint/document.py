@@ -52,6 +52,7 @@ class SyntaxProblem:
 class DuplicateKey:
     key: ScalarNode
     first: ScalarNode
+    value: Node
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def _drop_duplicates(node: MappingNode, duplicates: list[DuplicateKey]) -> None:
         if isinstance(key, ScalarNode):
             first = first_keys.get(key.value)
             if first is not None:
-                duplicates.append(DuplicateKey(key, first))
+                duplicates.append(DuplicateKey(key, first, value))
                 continue
             first_keys[key.value] = key
         kept.append((key, value))

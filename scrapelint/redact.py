@@ -26,15 +26,19 @@ SECRET_KEYS = frozenset(
 SECRET_SUBTREES = frozenset(
     {"headers", "http_headers", "endpoint_params", "params", "proxy_connect_header"}
 )
+# Names that look like they hold a secret, for keys the tables above do not know (a typo such
+# as `passwrod` is exactly the line a finding will quote).
+_SECRET_NAME = re.compile(r"pass|secret|token|cred|key|auth|signature|private", re.IGNORECASE)
+_NOT_SECRET_SUFFIXES = ("_file", "_files", "_path", "_ref", "_id", "_url", "type", "_method")
 _USERINFO = re.compile(r"(?P<user>[^\s:/@]+):(?P<password>[^\s@/]+)@")
 
 
-def secret_scalars(root: Node | None) -> Iterator[ScalarNode]:
-    """Every scalar whose whole value is to be hidden."""
+def secret_scalars(root: Node | None, hidden: bool = False) -> Iterator[ScalarNode]:
+    """Every scalar whose whole value is to be hidden (all of them below a hidden root)."""
     if root is None:
         return
     seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    stack: list[tuple[Node, bool]] = [(root, hidden)]
     while stack:
         node, hidden = stack.pop()
         if id(node) in seen:
@@ -46,9 +50,15 @@ def secret_scalars(root: Node | None) -> Iterator[ScalarNode]:
         elif isinstance(node, MappingNode):
             for key, value in node.value:
                 name = str(key.value) if isinstance(key, ScalarNode) else ""
-                stack.append((value, hidden or name in SECRET_KEYS or name in SECRET_SUBTREES))
+                stack.append((value, hidden or is_secret_name(name)))
         elif isinstance(node, SequenceNode):
             stack.extend((item, hidden) for item in node.value)
+
+
+def is_secret_name(name: str) -> bool:
+    if name in SECRET_KEYS or name in SECRET_SUBTREES:
+        return True
+    return bool(_SECRET_NAME.search(name)) and not name.endswith(_NOT_SECRET_SUFFIXES)
 
 
 class Redactor:
@@ -59,6 +69,11 @@ class Redactor:
         self._hidden: dict[int, list[tuple[int, int]]] = {}
         for scalar in secret_scalars(document.root):
             self._hide(scalar)
+        for duplicate in document.duplicates:
+            # Dropped from the tree, so secret_scalars cannot see them.
+            if is_secret_name(str(duplicate.key.value)):
+                for scalar in secret_scalars(duplicate.value, hidden=True):
+                    self._hide(scalar)
 
     def _hide(self, scalar: ScalarNode) -> None:
         start, end = scalar.start_mark, scalar.end_mark

@@ -35,6 +35,8 @@ HitMaker = Callable[[Node | None, str, str], Hit]
 _APISERVER_KEEP = "default;kubernetes;https"
 _APISERVER_PROXY_PATH = re.compile(r"/api/v1/nodes/[^/]+/proxy/")
 ETCD_PORT = 2379
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+_GRANT_TYPES = ("client_credentials", JWT_BEARER)
 
 
 # --- SL101 / SL102: secured endpoints and https without credentials ------------------------
@@ -43,8 +45,11 @@ ETCD_PORT = 2379
 def secured_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
     """The first piece of evidence that a job scrapes a secured endpoint.
 
-    Returns (node, description, wants_client_cert).
+    Returns (node, description, wants_client_cert). A job whose targets are all known and all
+    on plain ports (the kubelet's read-only port, say) has none, whatever its path says.
     """
+    if job.targets_known and all(t.port in options.plain_ports for t in job.targets):
+        return None
     for finder in (_port_evidence, _role_evidence, _apiserver_evidence, _path_evidence):
         found = finder(job, options)
         if found is not None:
@@ -264,7 +269,7 @@ def _secret_groups(site: Site) -> Iterator[tuple[Node | None, tuple[str, ...], s
         for group in groups:
             yield get(node, block_name), group, f"{block_name} " + ", ".join(group)
     oauth2 = get(node, "oauth2")
-    jwt = text_of(get(oauth2, "grant_type")).endswith("jwt-bearer")
+    jwt = text_of(get(oauth2, "grant_type")) == JWT_BEARER
     oauth_group: tuple[str, ...] = (
         ("client_certificate_key", "client_certificate_key_file", "client_certificate_key_ref")
         if jwt
@@ -678,7 +683,10 @@ def _method_value_hits(site: Site) -> Iterator[tuple[Node, str, tuple[str, ...]]
         if node is not None and text_of(node) not in allowed:
             yield node, field, allowed
     oauth2 = site.get("oauth2")
-    if text_of(get(oauth2, "grant_type")).endswith("jwt-bearer"):
+    grant = get(oauth2, "grant_type")
+    if grant is not None and text_of(grant) and text_of(grant) not in _GRANT_TYPES:
+        yield grant, "oauth2.grant_type", _GRANT_TYPES
+    if text_of(grant) == JWT_BEARER:
         node = get(oauth2, "signature_algorithm")
         if node is not None and text_of(node) and text_of(node) not in _SIGNATURE_ALGORITHMS:
             yield node, "oauth2.signature_algorithm", _SIGNATURE_ALGORITHMS
@@ -688,10 +696,15 @@ def _method_value_hits(site: Site) -> Iterator[tuple[Node, str, tuple[str, ...]]
 def unknown_auth_method(context: CheckContext) -> Iterator[Hit]:
     for site in context.config.sites:
         for node, field, allowed in _method_value_hits(site):
+            outcome = (
+                "it treats the value as client_credentials and the token request fails"
+                if field == "oauth2.grant_type"
+                else "it refuses the config"
+            )
             yield site.hit(
                 node,
                 f"{site.label}: {field} {text_of(node)!r} is not one Prometheus accepts "
-                f"({', '.join(allowed)}); it refuses the config",
+                f"({', '.join(allowed)}); {outcome}",
                 f"Use one of: {', '.join(allowed)} (the names are case-sensitive).",
             )
 
