@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,13 +48,20 @@ def user_repo(tmp_path: Path, git: str) -> Path:
 
 
 def test_try_repo_reports_the_bad_config_only(user_repo: Path, tmp_path: Path) -> None:
-    if shutil.which("pre-commit") is None:
-        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
     if subprocess.run(["git", "status"], cwd=REPO, capture_output=True).returncode != 0:
         pytest.skip("the scrapelint checkout is not a git repository")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
     run = subprocess.run(
-        ["pre-commit", "try-repo", str(REPO), "scrapelint", "--all-files", "--verbose"],
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(REPO),
+            "scrapelint",
+            "--all-files",
+            "--verbose",
+        ],
         cwd=user_repo,
         env=env,
         capture_output=True,
