@@ -1,3 +1,3 @@
-from scrapelint.cli import main
+from scrapelint.cli import entry
 
-main()
+entry()

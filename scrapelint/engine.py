@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from scrapelint import document as doc_mod
 from scrapelint import prometheus
@@ -15,7 +13,7 @@ from scrapelint.findings import Finding, Span
 from scrapelint.hit import Hit
 from scrapelint.paths import yaml_path
 from scrapelint.redact import Redactor
-from scrapelint.registry import Rule, checks, rules
+from scrapelint.registry import checks, rule
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -42,13 +40,13 @@ class FileResult:
     linted: bool = True
 
 
-def read_document(path: Path, label: str) -> Document:
+def read_document(path: str, label: str) -> Document:
     try:
-        if path.is_dir():
+        if os.path.isdir(path):
             raise InputError(f"{label}: is a directory")
-        if not path.is_file():
+        if not os.path.isfile(path):
             raise InputError(f"{label}: not a regular file")
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise InputError(f"{label}: {error.strerror or error}") from None
@@ -63,7 +61,7 @@ def read_document(path: Path, label: str) -> Document:
 
 
 def lint_path(
-    path: Path, label: str, options: LintOptions, enabled: set[str], explicit: bool = True
+    path: str, label: str, options: LintOptions, enabled: set[str], explicit: bool = True
 ) -> FileResult:
     document = read_document(path, label)
     if document.problem is None and not prometheus.is_prometheus_config(document.root):
@@ -73,19 +71,24 @@ def lint_path(
     return FileResult(label, tuple(lint_document(document, options, enabled, included)))
 
 
-def _included_documents(document: Document, path: Path) -> list[Document]:
+def _included_documents(document: Document, path: str) -> list[Document]:
     """Files named by scrape_config_files, resolved against the including file's directory."""
-    base = path.parent
+    patterns = doc_mod.items(doc_mod.get(document.root, "scrape_config_files"))
+    if not patterns:
+        return []
+    import glob  # only configs that include files pay for it
+
+    base = os.path.dirname(path)
     found: list[Document] = []
-    for item in doc_mod.items(doc_mod.get(document.root, "scrape_config_files")):
+    for item in patterns:
         pattern = doc_mod.as_text(item)
         if not pattern:
             continue
-        full = pattern if os.path.isabs(pattern) else str(base / pattern)
+        full = os.path.join(base, pattern)
         for match in sorted(glob.glob(full)):
             label = os.path.relpath(match) if not os.path.isabs(document.path) else match
             try:
-                found.append(read_document(Path(match), label))
+                found.append(read_document(match, label))
             except InputError:
                 continue
     return found
@@ -99,14 +102,13 @@ def lint_document(
 ) -> list[Finding]:
     config = prometheus.build(document, included)
     context = CheckContext(document, config, options)
-    catalogue = rules()
     findings: list[Finding] = []
     redactors: dict[str, Redactor] = {}
     for rule_id, function in sorted(checks().items()):
         if rule_id not in enabled:
             continue
         for hit in function(context):
-            findings.append(_finding(hit, rule_id, document, catalogue, redactors))
+            findings.append(_finding(hit, rule_id, document, redactors))
     return sorted(set(findings), key=Finding.sort_key)
 
 
@@ -114,12 +116,11 @@ def _finding(
     hit: Hit,
     rule_id: str,
     default_document: Document,
-    catalogue: dict[str, Rule],
     redactors: dict[str, Redactor],
 ) -> Finding:
     document = hit.document or default_document
     span = hit.span or (doc_mod.span_of(hit.node) if hit.node is not None else Span(1, 1, 1, 1))
-    rule = catalogue[rule_id]
+    meta = rule(rule_id)
     redactor = redactors.get(document.path)
     if redactor is None:
         redactor = redactors[document.path] = Redactor(document)
@@ -128,8 +129,8 @@ def _finding(
         path=document.path,
         span=span,
         rule_id=rule_id,
-        rule_name=rule.name,
-        severity=rule.severity,
+        rule_name=meta.name,
+        severity=meta.severity,
         message=hit.message,
         yaml_path=path,
         help=hit.help,

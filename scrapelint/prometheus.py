@@ -7,12 +7,10 @@ prometheus-config-facts reference, §1.2 and §5.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
 
 from scrapelint.document import (
     Document,
@@ -66,6 +64,7 @@ SD_CLOUD = frozenset(
     }
 )  # fmt: skip
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+_LOOPBACK_V6 = frozenset({"::1", "0:0:0:0:0:0:0:1"})
 _CONSTANT_REGEXES = frozenset({"(.*)", ".*", "(.+)", ".+"})
 _CAPTURE_REF = re.compile(r"\$(\{?\w+\}?)")
 
@@ -193,13 +192,14 @@ def is_prometheus_config(root: Node | None) -> bool:
 
 
 def is_loopback_host(host: str) -> bool:
+    # Plain string tests: ipaddress would cost more start-up time than every lint of a small file.
     name = host.strip("[]").lower()
-    if name in _LOOPBACK_NAMES:
+    if name in _LOOPBACK_NAMES or name in _LOOPBACK_V6:
         return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    parts = name.split(".")
+    return (
+        len(parts) == 4 and parts[0] == "127" and all(p.isdigit() and int(p) < 256 for p in parts)
+    )
 
 
 def build(document: Document, included: tuple[Document, ...] = ()) -> PrometheusConfig:
@@ -303,13 +303,25 @@ def _group_scheme(group: Node, scheme: Scheme, rules: tuple[RelabelRule, ...]) -
 def parse_target(node: ScalarNode, scheme: Scheme) -> Target:
     text = str(node.value).strip()
     is_url = "://" in text or "/" in text
-    parts = urlsplit(text if "://" in text else "//" + text)
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host, port = parts.hostname, None
-    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else None
-    return Target(node, text, host, port, userinfo, is_url, scheme)
+    netloc = text.partition("://")[2] if "://" in text else text
+    for stop in "/?#":
+        netloc = netloc.partition(stop)[0]
+    userinfo, _, hostport = netloc.rpartition("@")
+    host, port = split_host_port(hostport)
+    return Target(node, text, host, port, userinfo if "@" in netloc else None, is_url, scheme)
+
+
+def split_host_port(hostport: str) -> tuple[str | None, int | None]:
+    """`host:port`, `[v6]:port` or a bare host; the port is None when absent or invalid."""
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    elif hostport.count(":") == 1:
+        host, _, port_text = hostport.partition(":")
+    else:
+        host, port_text = hostport, ""
+    port = int(port_text) if port_text.isdigit() and int(port_text) < 65536 else None
+    return (host.lower() or None), port
 
 
 def _kubernetes_roles(node: MappingNode) -> Iterator[ScalarNode]:

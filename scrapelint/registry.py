@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
@@ -52,21 +52,31 @@ def checks() -> dict[str, CheckFunction]:
     return dict(_CHECKS)
 
 
-def rules_dir() -> Path:
+@functools.cache
+def rules_dir() -> str:
     """The installed catalogue (wheel) or the checkout's own (editable install, tests)."""
-    packaged = Path(__file__).with_name("rules")
-    if packaged.is_dir():
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, "rules")
+    if os.path.isdir(packaged):
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return os.path.join(os.path.dirname(here), "rules")
+
+
+def rule_ids() -> list[str]:
+    """Ids of the catalogue's pages, without reading them."""
+    names = os.listdir(rules_dir())
+    return sorted(n[:-3] for n in names if n.startswith("SL") and n.endswith(".md"))
 
 
 @functools.cache
+def rule(rule_id: str) -> Rule:
+    """One rule's metadata; pages are read only for rules that are reported or listed."""
+    with open(os.path.join(rules_dir(), f"{rule_id}.md"), encoding="utf-8") as page:
+        return parse_page(page.read())
+
+
 def rules() -> dict[str, Rule]:
-    found = {}
-    for page in sorted(rules_dir().glob("SL*.md")):
-        rule = parse_page(page.read_text(encoding="utf-8"))
-        found[rule.id] = rule
-    return found
+    return {rule_id: rule(rule_id) for rule_id in rule_ids()}
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from scrapelint.defaults import LintOptions
 from scrapelint.engine import FileResult, InputError, lint_path
@@ -22,8 +21,8 @@ class RunResult:
     notices: tuple[str, ...]
 
 
-def _label(path: Path) -> str:
-    text = str(path)
+def _label(path: str) -> str:
+    text = path
     if os.path.isabs(text):
         try:
             relative = os.path.relpath(text)
@@ -33,25 +32,25 @@ def _label(path: Path) -> str:
     return os.path.normpath(text)
 
 
-def discover(root: Path) -> Iterator[Path]:
+def discover(root: str) -> Iterator[str]:
     """YAML files below a directory, sorted, never following directory symlinks."""
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED_DIRS)
         for name in sorted(files):
             if name.endswith(YAML_SUFFIXES):
-                yield Path(directory, name)
+                yield os.path.join(directory, name)
 
 
-def run(paths: list[Path], options: LintOptions, enabled: set[str]) -> RunResult:
+def run(paths: list[str], options: LintOptions, enabled: set[str]) -> RunResult:
     results: list[FileResult] = []
     errors: list[str] = []
     notices: list[str] = []
     seen: set[str] = set()
     for given in paths:
-        if not given.exists() and not given.is_symlink():
+        if not os.path.lexists(given):
             errors.append(f"{_label(given)}: no such file or directory")
             continue
-        explicit = not given.is_dir()
+        explicit = not os.path.isdir(given)
         candidates = [given] if explicit else list(discover(given))
         for path in candidates:
             label = _label(path)

@@ -37,7 +37,7 @@ def corpus(shared: Path) -> Path:
 
 
 def test_corpus_findings_per_rule_are_the_reviewed_ones(corpus: Path) -> None:
-    result = run([corpus], LintOptions(), set(checks()))
+    result = run([str(corpus)], LintOptions(), set(checks()))
     assert result.errors == ()
     per_rule = Counter(f.rule_id for r in result.results for f in r.findings)
     assert dict(sorted(per_rule.items())) == REVIEWED

@@ -432,11 +432,6 @@ def unsupported_secret_ref(context: CheckContext) -> Iterator[Hit]:
 
 # --- SL109: placeholders -------------------------------------------------------------------
 
-PLACEHOLDER = re.compile(
-    r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{.*?\}\}|%\{[^}]*\}"
-    r"|<(?:secret|redacted)>|<[^<>\n]*(?:\s|\b[A-Z][A-Z0-9_]+\b)[^<>\n]*>|[xX]{5,}",
-    re.IGNORECASE,
-)
 _PLACEHOLDER_LITERAL = re.compile(r"<(?:secret|redacted)>", re.IGNORECASE)
 _UPPER_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*|<[^<>\n]*(?:\s|\b[A-Z][A-Z0-9_]+\b)[^<>\n]*>")
 _GENERIC = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|%\{[^}]*\}|[xX]{5,}")

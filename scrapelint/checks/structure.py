@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterator
@@ -178,6 +177,8 @@ def suggest_key(name: str, keys: dict[str, str]) -> str | None:
     normalised = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower().replace("-", "_")
     if normalised in keys:
         return normalised
+    import difflib  # only an unknown key pays for it
+
     close = difflib.get_close_matches(normalised, sorted(keys), n=1, cutoff=0.75)
     return close[0] if close else None
 
