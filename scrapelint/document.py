@@ -64,7 +64,7 @@ class Document:
     root: Node | None
     problem: SyntaxProblem | None = None
     duplicates: tuple[DuplicateKey, ...] = ()
-    merged_from: dict[int, ScalarNode] = field(default_factory=dict)
+    merged_from: dict[tuple[int, int], ScalarNode] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:
@@ -126,7 +126,7 @@ def parse(path: str, text: str) -> Document:
     # Prometheus' YAML decoder reads the first document only.
     root = roots[0] if roots else None
     duplicates: list[DuplicateKey] = []
-    merged_from: dict[int, ScalarNode] = {}
+    merged_from: dict[tuple[int, int], ScalarNode] = {}
     if root is not None:
         _normalise(root, duplicates, merged_from)
     return Document(path, text, root, None, tuple(duplicates), merged_from)
@@ -142,7 +142,7 @@ def _problem_from(error: yaml.MarkedYAMLError) -> SyntaxProblem:
 
 
 def _normalise(
-    root: Node, duplicates: list[DuplicateKey], merged_from: dict[int, ScalarNode]
+    root: Node, duplicates: list[DuplicateKey], merged_from: dict[tuple[int, int], ScalarNode]
 ) -> None:
     """Resolve merge keys and drop duplicate keys, visiting every shared node once."""
     seen: set[int] = set()
@@ -161,7 +161,10 @@ def _normalise(
 
 
 def _resolve_merges(
-    node: MappingNode, merged_from: dict[int, ScalarNode], seen: set[int], stack: list[Node]
+    node: MappingNode,
+    merged_from: dict[tuple[int, int], ScalarNode],
+    seen: set[int],
+    stack: list[Node],
 ) -> None:
     merge_pairs = [(k, v) for k, v in node.value if k.tag == MERGE_TAG]
     if not merge_pairs:
@@ -178,7 +181,7 @@ def _resolve_merges(
                 if isinstance(key, ScalarNode) and key.value not in present:
                     present.add(key.value)
                     inherited.append((key, value))
-                    merged_from[id(value)] = merge_key
+                    merged_from[(id(node), id(value))] = merge_key
     node.value = own + inherited
 
 

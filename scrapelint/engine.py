@@ -11,7 +11,7 @@ from scrapelint.defaults import LintOptions
 from scrapelint.document import Document
 from scrapelint.findings import Finding, Span
 from scrapelint.hit import Hit
-from scrapelint.paths import yaml_path
+from scrapelint.paths import locate
 from scrapelint.redact import Redactor
 from scrapelint.registry import checks, rule
 
@@ -119,12 +119,16 @@ def _finding(
     redactors: dict[str, Redactor],
 ) -> Finding:
     document = hit.document or default_document
-    span = hit.span or (doc_mod.span_of(hit.node) if hit.node is not None else Span(1, 1, 1, 1))
+    location = (
+        locate(document.root, hit.node, hit.scope, document.merged_from)
+        if hit.node is not None
+        else None
+    )
+    span = hit.span or (doc_mod.span_of(location.anchor) if location else Span(1, 1, 1, 1))
     meta = rule(rule_id)
     redactor = redactors.get(document.path)
     if redactor is None:
         redactor = redactors[document.path] = Redactor(document)
-    path = yaml_path(document.root, hit.node) if hit.node is not None else ""
     return Finding(
         path=document.path,
         span=span,
@@ -132,7 +136,7 @@ def _finding(
         rule_name=meta.name,
         severity=meta.severity,
         message=hit.message,
-        yaml_path=path,
+        yaml_path=location.yaml_path if location else "",
         help=hit.help,
         source=redactor.line(span.line),
     )

@@ -15,3 +15,5 @@ class Hit:
     help: str = ""
     document: Document | None = None
     span: Span | None = None
+    # The site's mapping the finding is about: paths and anchors are found through it.
+    scope: Node | None = None

@@ -139,7 +139,7 @@ class Site:
         return get(self.node, key)
 
     def hit(self, node: Node | None, message: str, help: str = "") -> Hit:
-        return Hit(node, message, help, document=self.document)
+        return Hit(node, message, help, document=self.document, scope=self.node)
 
     def key(self, key: str) -> ScalarNode | None:
         return get_key(self.node, key)

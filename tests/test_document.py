@@ -85,3 +85,22 @@ def test_yaml_path_names_jobs() -> None:
     )
     password = get(get(get(doc.root, "scrape_configs").value[0], "basic_auth"), "password")  # type: ignore[union-attr]
     assert yaml_path(doc.root, password) == "scrape_configs[job_name=node].basic_auth.password"  # type: ignore[arg-type]
+
+
+def test_finding_on_merged_setting_is_anchored_on_each_jobs_merge_key() -> None:
+    from tests.helpers import lint_text
+
+    text = (
+        "scrape_configs:\n"
+        "  - job_name: a\n"
+        "    basic_auth: &auth {username: u, password: ''}\n"
+        "    static_configs: [{targets: ['a:9100']}]\n"
+        "  - job_name: b\n"
+        "    <<: {basic_auth: *auth}\n"
+        "    static_configs: [{targets: ['b:9100']}]\n"
+    )
+    findings = lint_text(text, {"SL106"})
+    assert [(f.span.line, f.yaml_path) for f in findings] == [
+        (3, "scrape_configs[job_name=a].basic_auth.password"),
+        (6, "scrape_configs[job_name=b].basic_auth.password"),
+    ]

@@ -1,5 +1,5 @@
 """Rule logic, grouped by area; importing this package registers every check."""
 
-from scrapelint.checks import auth, document, kubernetes, structure
+from scrapelint.checks import auth, document, kubernetes, secrets, structure, transport
 
-__all__ = ["auth", "document", "kubernetes", "structure"]
+__all__ = ["auth", "document", "kubernetes", "secrets", "structure", "transport"]

@@ -1,0 +1,326 @@
+"""SL301-SL310: scheme, ports, targets and TLS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scrapelint.credentials import credential_keys, present, text_of, tls_blocks
+from scrapelint.defaults import KUBELET_PORT
+from scrapelint.document import (
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    as_bool,
+    get,
+    mapping_pairs,
+)
+from scrapelint.engine import CheckContext, Hit
+from scrapelint.prometheus import Site, Target
+from scrapelint.redact import mask_userinfo
+from scrapelint.registry import check
+
+_STATIC_KINDS = ("scrape", "alertmanager")
+TLS_VERSIONS = ("TLS10", "TLS11", "TLS12", "TLS13")
+
+
+def _checked_targets(site: Site) -> list[Target]:
+    """Targets whose port means something: static host:port ones, or the URL of a URL site."""
+    if site.kind in _STATIC_KINDS:
+        return [] if site.address_rewritten else [t for t in site.targets if not t.is_url]
+    return list(site.targets)
+
+
+def _schemes_in_use(site: Site) -> set[str | None]:
+    schemes: set[str | None] = {t.scheme.value for t in site.targets}
+    if site.has_discovery or not site.targets:
+        schemes.add(site.scheme.value)
+    return schemes
+
+
+def _has_target_source(site: Site) -> bool:
+    return bool(site.targets) or site.has_discovery or site.kind not in _STATIC_KINDS
+
+
+def _all_loopback(site: Site) -> bool:
+    return (site.targets_known and all(t.is_loopback for t in site.targets)) or (
+        site.kind not in _STATIC_KINDS and bool(site.targets) and site.targets[0].is_loopback
+    )
+
+
+# --- SL301 ------------------------------------------------------------------------------
+
+
+@check("SL301")
+def credentials_over_http(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        keys = credential_keys(site, client_cert=False)
+        if not keys or not _has_target_source(site) or _all_loopback(site):
+            continue
+        if "http" not in _schemes_in_use(site):
+            continue
+        yield site.hit(
+            keys[0],
+            f"{site.label} sends {keys[0].value} credentials over plain http; anyone on the path "
+            "can read them",
+            _http_fix(site),
+        )
+
+
+def _http_fix(site: Site) -> str:
+    if site.kind in _STATIC_KINDS:
+        return "Set `scheme: https` (with tls_config.ca_file) on the job."
+    return "Use an https:// URL."
+
+
+# --- SL302 / SL303 / SL304 ----------------------------------------------------------------
+
+
+def _port_mismatches(site: Site, scheme: str, ports: frozenset[int]) -> Iterator[tuple[Node, int]]:
+    for target in _checked_targets(site):
+        if target.scheme.value == scheme and target.port in ports:
+            yield target.node, target.port
+    if scheme == "http" and KUBELET_PORT in ports and site.scheme.value == "http":
+        yield from _implicit_kubelet_port(site)
+
+
+def _implicit_kubelet_port(site: Site) -> Iterator[tuple[Node, int]]:
+    if site.kind == "scrape" and not site.address_rewritten:
+        for role in site.kubernetes_roles:
+            if text_of(role) == "node":
+                yield role, KUBELET_PORT
+
+
+@check("SL302")
+def http_to_tls_port(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for node, port in _port_mismatches(site, "http", context.options.tls_ports):
+            yield site.hit(
+                node,
+                f"{site.label} speaks plain http to port {port}, which serves TLS; the scrape "
+                'fails with `malformed HTTP response "\\x15\\x03\\x01..."` or a 400',
+                "Set `scheme: https` (and tls_config.ca_file) on the job.",
+            )
+
+
+@check("SL303")
+def https_to_plain_port(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        for node, port in _port_mismatches(site, "https", context.options.plain_ports):
+            yield site.hit(
+                node,
+                f"{site.label} speaks https to port {port}, which serves plain http; the scrape "
+                "fails with `http: server gave HTTP response to HTTPS client`",
+                "Use `scheme: http` for this port, or the endpoint's TLS port.",
+            )
+
+
+def _url_target_fix(target: Target) -> str:
+    text = target.text
+    scheme, _, rest = text.partition("://") if "://" in text else ("", "", text)
+    host, slash, path = rest.partition("/")
+    parts = [f'targets: ["{mask_userinfo(host)}"]']
+    if scheme:
+        parts.append(f"scheme: {scheme.lower()}")
+    if slash and path:
+        parts.append(f"metrics_path: /{path.split('?')[0]}")
+    return "Write " + ", ".join(parts) + "."
+
+
+@check("SL304")
+def url_in_target(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        if site.kind not in _STATIC_KINDS or site.address_rewritten:
+            continue
+        for target in site.targets:
+            if target.is_url:
+                yield site.hit(
+                    target.node,
+                    f'{site.label}: target "{mask_userinfo(target.text)}" is a URL, but '
+                    f'Prometheus wants host:port (`"{mask_userinfo(target.text)}" is not a '
+                    "valid hostname`)",
+                    _url_target_fix(target),
+                )
+
+
+# --- SL305 / SL306 -----------------------------------------------------------------------
+
+
+@check("SL305")
+def tls_config_ignored(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        tls = site.get("tls_config")
+        key = site.key("tls_config")
+        if key is None or not isinstance(tls, MappingNode) or not tls.value:
+            continue
+        if _schemes_in_use(site) == {"http"}:
+            yield site.hit(
+                key,
+                f"{site.label} has a tls_config but its scheme is http: the TLS settings are "
+                "never used",
+                "Set `scheme: https` if the endpoint speaks TLS; otherwise remove tls_config.",
+            )
+
+
+def _every_tls_block(context: CheckContext) -> Iterator[tuple[MappingNode, str, Document]]:
+    for site in context.config.sites:
+        for block in tls_blocks(site):
+            yield block, site.label, site.document
+    tracing_tls = get(get(context.document.root, "tracing"), "tls_config")
+    if isinstance(tracing_tls, MappingNode):
+        yield tracing_tls, "tracing", context.document
+
+
+@check("SL306")
+def insecure_skip_verify(context: CheckContext) -> Iterator[Hit]:
+    for block, owner, document in _every_tls_block(context):
+        value = get(block, "insecure_skip_verify")
+        if as_bool(value) is True:
+            yield Hit(
+                value,
+                f"{owner}: insecure_skip_verify is true; the server's certificate is not checked, "
+                "so anyone in the path can impersonate it and receive the credentials",
+                "Set tls_config.ca_file to the CA that signed the server certificate (and "
+                "server_name if the name differs).",
+                document,
+            )
+
+
+# --- SL307 -------------------------------------------------------------------------------
+
+_URL_FIELDS = {"http": "url", "puppetdb": "url", "eureka": "server", "kuma": "server"}
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def url_problem(text: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+    if not text.strip():
+        return "it is empty"
+    if "://" not in text:
+        return "it has no scheme (write https://...)"
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() not in schemes:
+        return f"its scheme {scheme!r} is not one of {', '.join(schemes)}"
+    host = rest.split("/")[0].split("?")[0].rpartition("@")[2]
+    if not host or host.startswith(":"):
+        return "it has no host"
+    return None
+
+
+def _scheme_value_problem(site: Site) -> tuple[Node, str] | None:
+    node = site.get("scheme")
+    raw = text_of(node)
+    if node is None or raw in ("http", "https"):
+        return None
+    hint = f"; write {raw.lower()}" if raw.lower() in ("http", "https") else ""
+    return node, f"{site.label}: scheme {raw!r} is not http or https (case matters){hint}"
+
+
+def _url_field_problems(site: Site) -> Iterator[tuple[Node, str]]:
+    field = _URL_FIELDS.get(site.sd_type or "") if site.kind == "sd" else None
+    if site.kind in ("remote_write", "remote_read"):
+        field = "url"
+    if field is not None:
+        node = site.get(field)
+        problem = url_problem(text_of(node))
+        if problem is not None:
+            yield (node or site.node), f"{site.label}: {field} is not a valid URL: {problem}"
+    for block in (site.node, site.get("oauth2")):
+        proxy = get(block, "proxy_url")
+        problem = url_problem(text_of(proxy), _PROXY_SCHEMES) if proxy is not None else None
+        if problem is not None and proxy is not None and present(proxy):
+            yield proxy, f"{site.label}: proxy_url is not a valid URL: {problem}"
+
+
+def _first_key(node: MappingNode) -> Node:
+    return node.value[0][0] if node.value else node
+
+
+@check("SL307")
+def invalid_scheme(context: CheckContext) -> Iterator[Hit]:
+    for site in context.config.sites:
+        scheme_problem = _scheme_value_problem(site) if site.kind in _STATIC_KINDS else None
+        problems = [scheme_problem] if scheme_problem else []
+        problems.extend(_url_field_problems(site))
+        for node, message in problems:
+            anchor = _first_key(node) if isinstance(node, MappingNode) else node
+            yield site.hit(
+                anchor,
+                mask_userinfo(message),
+                "Use http or https, spelled in lower case, with a host: https://host:port/path.",
+            )
+
+
+# --- SL308 / SL309 / SL310 ----------------------------------------------------------------
+
+_CERT_KEYS = ("cert", "cert_file", "cert_ref")
+_KEY_KEYS = ("key", "key_file", "key_ref")
+
+
+def _present_key(block: MappingNode, names: tuple[str, ...]) -> ScalarNode | None:
+    for key, value in mapping_pairs(block):
+        if key.value in names and present(value):
+            return key
+    return None
+
+
+@check("SL308")
+def incomplete_client_certificate(context: CheckContext) -> Iterator[Hit]:
+    for block, owner, document in _every_tls_block(context):
+        cert, key = _present_key(block, _CERT_KEYS), _present_key(block, _KEY_KEYS)
+        given = cert or key
+        if given is None or (cert is not None and key is not None):
+            continue
+        missing = "key_file" if cert is not None else "cert_file"
+        yield Hit(
+            given,
+            f"{owner}: tls_config has {given.value} but no {missing.removesuffix('_file')}; "
+            "Prometheus (2.45 and later) refuses the config",
+            f"Add tls_config.{missing}, or remove {given.value}.",
+            document,
+        )
+
+
+def _version_hits(block: MappingNode) -> Iterator[tuple[Node, str]]:
+    versions: dict[str, tuple[Node, str]] = {}
+    for name in ("min_version", "max_version"):
+        node = get(block, name)
+        text = text_of(node)
+        if node is None or not text:
+            continue
+        if text not in TLS_VERSIONS:
+            yield (
+                node,
+                f"{name} {text!r} is not one of {', '.join(TLS_VERSIONS)}: Prometheus "
+                "refuses the config (`unknown TLS version`)",
+            )
+        else:
+            versions[name] = (node, text)
+    if len(versions) == 2 and versions["max_version"][1] < versions["min_version"][1]:
+        yield (
+            versions["max_version"][0],
+            (
+                "max_version is lower than min_version: building the client fails and the job is "
+                "skipped (`tls_config.max_version must be greater than or equal to "
+                "tls_config.min_version`)"
+            ),
+        )
+
+
+@check("SL309")
+def invalid_tls_version(context: CheckContext) -> Iterator[Hit]:
+    for block, owner, document in _every_tls_block(context):
+        for node, message in _version_hits(block):
+            yield Hit(node, f"{owner}: {message}", "Use TLS12 or TLS13.", document)
+
+
+@check("SL310")
+def weak_tls_min_version(context: CheckContext) -> Iterator[Hit]:
+    for block, owner, document in _every_tls_block(context):
+        node = get(block, "min_version")
+        if text_of(node) in ("TLS10", "TLS11"):
+            yield Hit(
+                node,
+                f"{owner}: min_version {text_of(node)} allows TLS versions deprecated by RFC 8996",
+                "Set min_version: TLS12 (the default) or remove it.",
+                document,
+            )
