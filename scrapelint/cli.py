@@ -11,6 +11,8 @@ import click
 from scrapelint import __version__
 
 _SEVERITIES = ("error", "warning", "note")
+# Kept here, not imported from reporters, so that building the CLI imports no reporter.
+OUTPUT_FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
 _STANDALONE = False
 
 
@@ -58,7 +60,7 @@ def main() -> None:
     "output_format",
     default="text",
     show_default=True,
-    type=click.Choice(["text", "concise", "json"]),
+    type=click.Choice(OUTPUT_FORMATS),
     help="Output format.",
 )
 @click.option(
@@ -118,7 +120,7 @@ def check(
     if not quiet:
         for notice in result.notices:
             click.echo(f"scrapelint: {notice}", err=True)
-    batch = Batch(result.results, color=_use_color(color, output))
+    batch = Batch(result.results, _use_color(color, output), Severity.parse(fail_on))
     _write(get_reporter(output_format)(batch), output)
     _finish(exit_code(result, Severity.parse(fail_on), exit_zero))
 

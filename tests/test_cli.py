@@ -199,3 +199,10 @@ def test_rules_command_lists_every_rule_as_json() -> None:
     rows = json.loads(scrapelint("rules", "--format", "json").stdout)
     assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
     assert {"id", "name", "severity", "title", "tags", "prometheus", "help_uri"} <= set(rows[0])
+
+
+def test_cli_offers_every_reporter() -> None:
+    from scrapelint.cli import OUTPUT_FORMATS
+    from scrapelint.reporters import FORMATS
+
+    assert OUTPUT_FORMATS == FORMATS

@@ -13,6 +13,7 @@ from scrapelint.findings import Finding, Severity
 class Batch:
     results: tuple[FileResult, ...]
     color: bool = False
+    fail_on: Severity = Severity.WARNING
 
     @property
     def findings(self) -> list[Finding]:
@@ -33,16 +34,26 @@ def counts(findings: Sequence[Finding]) -> dict[Severity, int]:
     return found
 
 
+_MODULES = {
+    "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
+}
+FORMATS = ("text", "concise", *_MODULES)
+
+
 def get_reporter(name: str) -> Reporter:
+    """The render function of a format, importing only that format's module."""
     if name in ("text", "concise"):
         from scrapelint.reporters import text
 
         return text.render_full if name == "text" else text.render_concise
-    if name == "json":
-        from scrapelint.reporters import json_format
+    if name not in _MODULES:
+        raise ValueError(f"unknown format {name!r}")
+    import importlib
 
-        return json_format.render
-    raise ValueError(f"unknown format {name!r}")
-
-
-FORMATS = ("text", "concise", "json")
+    module = importlib.import_module(f"scrapelint.reporters.{_MODULES[name]}")
+    render: Reporter = module.render
+    return render
