@@ -374,6 +374,9 @@ def _sd_site(doc: Document, entry: MappingNode, sd_type: str, parent: Site) -> S
     url_node = get(entry, SD_URL_FIELDS[sd_type]) if sd_type in SD_URL_FIELDS else None
     if sd_type == "marathon":
         url_node = next(iter(items(get(entry, "servers"))), None)
+    targets = _url_targets(url_node)
+    if sd_type == "consul":
+        targets = _consul_targets(entry)
     return Site(
         kind="sd",
         node=entry,
@@ -382,9 +385,20 @@ def _sd_site(doc: Document, entry: MappingNode, sd_type: str, parent: Site) -> S
         sd_type=sd_type,
         parent=parent,
         scheme=_sd_scheme(entry, sd_type, url_node),
-        targets=_url_targets(url_node),
+        targets=targets,
         url_node=url_node,
     )
+
+
+def _consul_targets(entry: MappingNode) -> tuple[Target, ...]:
+    """Consul's `server` is host:port, and Prometheus defaults it to localhost:8500."""
+    server = get(entry, "server")
+    if isinstance(server, ScalarNode):
+        return (parse_target(server, _declared_scheme(entry)),)
+    host_port = ScalarNode(
+        "tag:yaml.org,2002:str", "localhost:8500", entry.start_mark, entry.end_mark
+    )
+    return (parse_target(host_port, _declared_scheme(entry)),)
 
 
 def _sd_scheme(entry: MappingNode, sd_type: str, url_node: Node | None) -> Scheme:

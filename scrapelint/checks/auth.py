@@ -527,7 +527,7 @@ _REMOTE_RESERVED = frozenset(
         "x-amz-content-sha256",
     }
 )  # fmt: skip
-_HTTP_HEADERS_RESERVED = _REMOTE_RESERVED | {"authorization", "x-prometheus-scrape-timeout-seconds"}
+RESERVED_HEADERS = _REMOTE_RESERVED | {"authorization", "x-prometheus-scrape-timeout-seconds"}
 
 
 def _canonical(name: str) -> str:
@@ -555,7 +555,7 @@ def reserved_header(context: CheckContext) -> Iterator[Hit]:
             yield from _headers_hits(site.get("headers"), site.kind, site.hit)
         for key, _ in mapping_pairs(site.get("http_headers")):
             name = str(key.value)
-            if name.lower() in _HTTP_HEADERS_RESERVED:
+            if name.lower() in RESERVED_HEADERS:
                 yield site.hit(
                     key,
                     f"{site.label} sets the reserved header {name} in http_headers; Prometheus "

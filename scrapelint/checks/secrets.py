@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from scrapelint.checks.auth import placeholder_in
+from scrapelint.checks.auth import RESERVED_HEADERS, placeholder_in
 from scrapelint.credentials import present, text_of, tls_blocks
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs
 from scrapelint.engine import CheckContext, Hit
@@ -26,6 +26,7 @@ SD_FILE_VARIANTS: dict[str, tuple[tuple[str, str], ...]] = {
     "scaleway": (("secret_key", "secret_key_file"),),
     "outscale": (("secret_key", "secret_key_file"),),
     "oci": (("key_passphrase", "key_passphrase_file"),),
+    # STACKIT's variants are paths that Prometheus does not join to the config directory.
     "stackit": (
         ("service_account_key", "service_account_key_path"),
         ("private_key", "private_key_path"),
@@ -187,12 +188,15 @@ SENSITIVE_NAME = re.compile(
     r"^key[-_]|session",
     re.IGNORECASE,
 )
-_NOT_SECRET_NAMES = frozenset({"x-scope-orgid", "x-tenant-id", "tenant", "authorization"})
+# Tenants are not secrets; `auth` as a scrape param is snmp_exporter's module selector.
+_NOT_SECRET_NAMES = frozenset({"x-scope-orgid", "x-tenant-id", "tenant", "auth"})
 
 
 def is_sensitive_name(name: str) -> bool:
     lowered = name.lower()
-    return lowered not in _NOT_SECRET_NAMES and bool(SENSITIVE_NAME.search(lowered))
+    if lowered in _NOT_SECRET_NAMES or lowered in RESERVED_HEADERS:
+        return False  # reserved headers are SL111's finding
+    return bool(SENSITIVE_NAME.search(lowered))
 
 
 def _first_value(node: Node) -> Node | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from scrapelint.checks.auth import placeholder_in
 from scrapelint.credentials import credential_keys, present, text_of, tls_blocks
 from scrapelint.defaults import KUBELET_PORT
 from scrapelint.document import (
@@ -162,27 +164,37 @@ def tls_config_ignored(context: CheckContext) -> Iterator[Hit]:
             )
 
 
-def _every_tls_block(context: CheckContext) -> Iterator[tuple[MappingNode, str, Document]]:
+@dataclass(frozen=True)
+class _TlsBlock:
+    node: MappingNode
+    owner: str
+    document: Document
+    scope: Node | None
+
+    def hit(self, node: Node | None, message: str, help: str) -> Hit:
+        return Hit(node, f"{self.owner}: {message}", help, self.document, scope=self.scope)
+
+
+def _every_tls_block(context: CheckContext) -> Iterator[_TlsBlock]:
     for site in context.config.sites:
         for block in tls_blocks(site):
-            yield block, site.label, site.document
+            yield _TlsBlock(block, site.label, site.document, site.node)
     tracing_tls = get(get(context.document.root, "tracing"), "tls_config")
     if isinstance(tracing_tls, MappingNode):
-        yield tracing_tls, "tracing", context.document
+        yield _TlsBlock(tracing_tls, "tracing", context.document, None)
 
 
 @check("SL306")
 def insecure_skip_verify(context: CheckContext) -> Iterator[Hit]:
-    for block, owner, document in _every_tls_block(context):
-        value = get(block, "insecure_skip_verify")
+    for tls in _every_tls_block(context):
+        value = get(tls.node, "insecure_skip_verify")
         if as_bool(value) is True:
-            yield Hit(
+            yield tls.hit(
                 value,
-                f"{owner}: insecure_skip_verify is true; the server's certificate is not checked, "
+                "insecure_skip_verify is true; the server's certificate is not checked, "
                 "so anyone in the path can impersonate it and receive the credentials",
                 "Set tls_config.ca_file to the CA that signed the server certificate (and "
                 "server_name if the name differs).",
-                document,
             )
 
 
@@ -195,6 +207,8 @@ _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 def url_problem(text: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
     if not text.strip():
         return "it is empty"
+    if placeholder_in(text) == text.strip():
+        return None  # a whole-value placeholder is SL109's finding
     if "://" not in text:
         return "it has no scheme (write https://...)"
     scheme, _, rest = text.partition("://")
@@ -265,18 +279,17 @@ def _present_key(block: MappingNode, names: tuple[str, ...]) -> ScalarNode | Non
 
 @check("SL308")
 def incomplete_client_certificate(context: CheckContext) -> Iterator[Hit]:
-    for block, owner, document in _every_tls_block(context):
-        cert, key = _present_key(block, _CERT_KEYS), _present_key(block, _KEY_KEYS)
+    for tls in _every_tls_block(context):
+        cert, key = _present_key(tls.node, _CERT_KEYS), _present_key(tls.node, _KEY_KEYS)
         given = cert or key
         if given is None or (cert is not None and key is not None):
             continue
         missing = "key_file" if cert is not None else "cert_file"
-        yield Hit(
+        yield tls.hit(
             given,
-            f"{owner}: tls_config has {given.value} but no {missing.removesuffix('_file')}; "
+            f"tls_config has {given.value} but no {missing.removesuffix('_file')}; "
             "Prometheus (2.45 and later) refuses the config",
             f"Add tls_config.{missing}, or remove {given.value}.",
-            document,
         )
 
 
@@ -308,19 +321,18 @@ def _version_hits(block: MappingNode) -> Iterator[tuple[Node, str]]:
 
 @check("SL309")
 def invalid_tls_version(context: CheckContext) -> Iterator[Hit]:
-    for block, owner, document in _every_tls_block(context):
-        for node, message in _version_hits(block):
-            yield Hit(node, f"{owner}: {message}", "Use TLS12 or TLS13.", document)
+    for tls in _every_tls_block(context):
+        for node, message in _version_hits(tls.node):
+            yield tls.hit(node, message, "Use TLS12 or TLS13.")
 
 
 @check("SL310")
 def weak_tls_min_version(context: CheckContext) -> Iterator[Hit]:
-    for block, owner, document in _every_tls_block(context):
-        node = get(block, "min_version")
+    for tls in _every_tls_block(context):
+        node = get(tls.node, "min_version")
         if text_of(node) in ("TLS10", "TLS11"):
-            yield Hit(
+            yield tls.hit(
                 node,
-                f"{owner}: min_version {text_of(node)} allows TLS versions deprecated by RFC 8996",
+                f"min_version {text_of(node)} allows TLS versions deprecated by RFC 8996",
                 "Set min_version: TLS12 (the default) or remove it.",
-                document,
             )
