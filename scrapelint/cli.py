@@ -5,10 +5,16 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from scrapelint import __version__
+
+if TYPE_CHECKING:
+    from scrapelint.engine import FileResult
+    from scrapelint.settings import Overrides, Settings
 
 _SEVERITIES = ("error", "warning", "note")
 # Kept here, not imported from reporters, so that building the CLI imports no reporter.
@@ -74,18 +80,27 @@ def main() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice(_SEVERITIES),
-    default="warning",
-    show_default=True,
-    help="Lowest severity that makes the exit code 1.",
+    default=None,
+    help="Lowest severity that makes the exit code 1.  [default: warning]",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
     "--files",
     "files_mode",
     type=click.Choice(["off", "auto", "strict"]),
-    default="auto",
-    show_default=True,
-    help="How to check credential files on disk.",
+    default=None,
+    help="How to check credential files on disk.  [default: auto]",
+)
+@click.option("--root", type=click.Path(file_okay=False), help="Read absolute paths under DIR.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="Settings file to use instead of the nearest .scrapelint.yaml / pyproject.toml.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide findings recorded in FILE.")
+@click.option(
+    "--update-baseline", is_flag=True, help="Write the current findings to the --baseline file."
 )
 @click.option("--color/--no-color", default=None, help="Colour the text output (honours NO_COLOR).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no notices.")
@@ -95,34 +110,94 @@ def check(
     output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    fail_on: str,
+    fail_on: str | None,
     exit_zero: bool,
-    files_mode: str,
+    files_mode: str | None,
+    root: str | None,
+    config: str | None,
+    isolated: bool,
+    baseline: str | None,
+    update_baseline: bool,
     color: bool | None,
     quiet: bool,
 ) -> None:
     """Lint Prometheus config files, or directories searched for them."""
-    from scrapelint.defaults import LintOptions
     from scrapelint.findings import Severity
-    from scrapelint.registry import rule_ids, select_rules
-    from scrapelint.reporters import Batch, get_reporter
-    from scrapelint.runner import exit_code, run
+    from scrapelint.registry import rule_ids
+    from scrapelint.settings import Overrides
 
     if not paths:
         raise click.UsageError("give at least one file or directory to check")
-    known = rule_ids()
-    _reject_unknown_codes([*_split_codes(select), *_split_codes(ignore)], known)
-    enabled = select_rules(known, _split_codes(select), _split_codes(ignore))
-    options = LintOptions(files=files_mode)  # type: ignore[arg-type]
-    result = run(list(paths), options, enabled)
+    if update_baseline and not baseline:
+        raise click.UsageError("--update-baseline needs --baseline FILE")
+    codes = {"select": _split_codes(select), "ignore": _split_codes(ignore)}
+    _reject_unknown_codes([*codes["select"], *codes["ignore"]], rule_ids())
+    overrides = Overrides(
+        select=tuple(codes["select"]) or None,
+        ignore=tuple(codes["ignore"]) or None,
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        files=files_mode,  # type: ignore[arg-type]
+        root=root,
+    )
+    run_options = _RunOptions(overrides, config, isolated, baseline, update_baseline, quiet)
+    code = _run_check(list(paths), run_options, output_format, output, color)
+    _finish(0 if exit_zero and code == 1 else code)
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    overrides: Overrides
+    config: str | None
+    isolated: bool
+    baseline: str | None
+    update_baseline: bool
+    quiet: bool
+
+
+def _run_check(
+    paths: list[str], options: _RunOptions, output_format: str, output: str | None,
+    color: bool | None,
+) -> int:  # fmt: skip
+    from scrapelint import baseline as baselines
+    from scrapelint.reporters import Batch, get_reporter
+    from scrapelint.runner import exit_code, run
+    from scrapelint.settings import SettingsError, resolve
+
+    def settings_for(path: str) -> Settings:
+        return resolve(path, options.overrides, options.config, options.isolated)
+
+    try:
+        result = run(paths, settings_for)
+        results = list(result.results)
+        if options.update_baseline and options.baseline:
+            return _write_baseline(options.baseline, results)
+        if options.baseline:
+            results, hidden = baselines.without_baselined(results, baselines.load(options.baseline))
+            _notice(options.quiet, f"{hidden} finding(s) hidden by the baseline {options.baseline}")
+    except (SettingsError, baselines.BaselineError) as error:
+        click.echo(f"scrapelint: error: {error}", err=True)
+        return 2
     for message in result.errors:
         click.echo(f"scrapelint: error: {message}", err=True)
-    if not quiet:
-        for notice in result.notices:
-            click.echo(f"scrapelint: {notice}", err=True)
-    batch = Batch(result.results, _use_color(color, output), Severity.parse(fail_on))
+    for notice in result.notices:
+        _notice(options.quiet, notice)
+    batch = Batch(tuple(results), _use_color(color, output))
     _write(get_reporter(output_format)(batch), output)
-    _finish(exit_code(result, Severity.parse(fail_on), exit_zero))
+    return exit_code(results, bool(result.errors), exit_zero=False)
+
+
+def _notice(quiet: bool, message: str) -> None:
+    if not quiet:
+        click.echo(f"scrapelint: {message}", err=True)
+
+
+def _write_baseline(path: str, results: list[FileResult]) -> int:
+    from scrapelint import baseline as baselines
+
+    _write(baselines.render(results), path)
+    count = sum(len(result.findings) for result in results)
+    click.echo(f"scrapelint: wrote {count} finding(s) to the baseline {path}", err=True)
+    return 0
 
 
 def _reject_unknown_codes(codes: list[str], known: list[str]) -> None:
@@ -167,27 +242,77 @@ def rule(rule_id: str) -> None:
     default="text",
     show_default=True,
 )
-def list_rules(output_format: str) -> None:
-    """List every rule with its id, name, severity and title."""
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Also show the settings in effect here: defaults, the nearest settings file, --config.",
+)
+@click.option("--config", type=click.Path(dir_okay=False), help="Settings file to use.")
+@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+def list_rules(output_format: str, show_settings: bool, config: str | None, isolated: bool) -> None:
+    """List every rule with its id, name, effective severity and title."""
     from scrapelint.registry import rules
+    from scrapelint.settings import Overrides, SettingsError, resolve
 
-    catalogue = rules()
+    try:
+        settings = resolve(os.path.join(os.getcwd(), "-"), Overrides(), config, isolated)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    enabled = _enabled_here(settings)
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "severity": settings.severity_of(r.id, r.severity).label,
+            "enabled": r.id in enabled,
+            "title": r.title,
+            "tags": list(r.tags),
+            "prometheus": r.prometheus,
+            "help_uri": r.help_uri,
+        }
+        for r in rules().values()
+    ]
     if output_format == "json":
         import json
 
-        rows = [
-            {
-                "id": r.id,
-                "name": r.name,
-                "severity": r.severity.label,
-                "title": r.title,
-                "tags": list(r.tags),
-                "prometheus": r.prometheus,
-                "help_uri": r.help_uri,
-            }
-            for r in catalogue.values()
-        ]
-        click.echo(json.dumps(rows, indent=2))
+        shown: object = (
+            {"rules": rows, "settings": settings_as_dict(settings)} if show_settings else rows
+        )
+        click.echo(json.dumps(shown, indent=2))
         return
-    for r in catalogue.values():
-        click.echo(f"{r.id}  {r.name:<38} {r.severity.label:<8} {r.title}")
+    for row in rows:
+        state = "" if row["enabled"] else "  (disabled)"
+        click.echo(f"{row['id']}  {row['name']:<38} {row['severity']:<8} {row['title']}{state}")
+    if show_settings:
+        click.echo("")
+        for key, value in settings_as_dict(settings).items():
+            click.echo(f"{key}: {value}")
+
+
+def _enabled_here(settings: Settings) -> set[str]:
+    from scrapelint.registry import rule_ids, select_rules
+
+    return select_rules(rule_ids(), settings.select, settings.ignore)
+
+
+def settings_as_dict(settings: Settings) -> dict[str, object]:
+    """The effective settings, under the names a settings file uses."""
+    lint = settings.lint
+    return {
+        "settings-file": settings.path or "(none: defaults)",
+        "select": list(settings.select) or ["SL"],
+        "ignore": list(settings.ignore),
+        "per-file-ignores": {glob: list(codes) for glob, codes in settings.per_file_ignores},
+        "severity": {rule_id: level.label for rule_id, level in settings.severity},
+        "fail-on": settings.fail_on.label,
+        "files": lint.files,
+        "root": settings.root,
+        "secured-ports": sorted(lint.secured_ports),
+        "tls-ports": sorted(lint.tls_ports),
+        "plain-ports": sorted(lint.plain_ports),
+        "secured-job-patterns": list(lint.secured_job_patterns),
+        "token-expiry-days": lint.token_expiry_days,
+        "expand-env": lint.expand_env,
+        "locked": sorted(settings.locked),
+        "require-reason": settings.require_reason,
+    }

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 
 from scrapelint import document as doc_mod
-from scrapelint import prometheus
+from scrapelint import prometheus, suppressions
 from scrapelint.defaults import LintOptions
 from scrapelint.document import Document
-from scrapelint.findings import Finding, Span
+from scrapelint.findings import Finding, Severity, Span
 from scrapelint.hit import Hit
 from scrapelint.paths import locate
 from scrapelint.redact import Redactor
-from scrapelint.registry import checks, rule
+from scrapelint.registry import config_checks, directive_checks, rule
+from scrapelint.settings import Settings
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -38,6 +40,7 @@ class FileResult:
     findings: tuple[Finding, ...]
     notice: str | None = None
     linted: bool = True
+    fail_on: Severity = Severity.WARNING
 
 
 def read_document(path: str, label: str) -> Document:
@@ -61,14 +64,15 @@ def read_document(path: str, label: str) -> Document:
 
 
 def lint_path(
-    path: str, label: str, options: LintOptions, enabled: set[str], explicit: bool = True
+    path: str, label: str, settings: Settings, enabled: set[str], explicit: bool = True
 ) -> FileResult:
     document = read_document(path, label)
     if document.problem is None and not prometheus.is_prometheus_config(document.root):
         notice = f"{label}: not a Prometheus config (no Prometheus top-level key), skipped"
         return FileResult(label, (), notice if explicit else None, linted=False)
     included = tuple(_included_documents(document, path))
-    return FileResult(label, tuple(lint_document(document, options, enabled, included)))
+    findings = tuple(lint_document(document, settings, enabled, included))
+    return FileResult(label, findings, fail_on=settings.fail_on)
 
 
 def _included_documents(document: Document, path: str) -> list[Document]:
@@ -96,26 +100,47 @@ def _included_documents(document: Document, path: str) -> list[Document]:
 
 def lint_document(
     document: Document,
-    options: LintOptions,
+    settings: Settings,
     enabled: set[str],
     included: tuple[Document, ...] = (),
+    today: datetime.date | None = None,
 ) -> list[Finding]:
+    """Checks, then inline directives, then the rules about directives (DESIGN §1 order)."""
     config = prometheus.build(document, included)
-    context = CheckContext(document, config, options)
-    findings: list[Finding] = []
+    context = CheckContext(document, config, settings.lint)
     redactors: dict[str, Redactor] = {}
-    for rule_id, function in sorted(checks().items()):
-        if rule_id not in enabled:
-            continue
-        for hit in function(context):
-            findings.append(_finding(hit, rule_id, document, redactors))
-    return sorted(set(findings), key=Finding.sort_key)
+    raw: list[Finding] = []
+    for rule_id, function in sorted(config_checks().items()):
+        if rule_id in enabled:
+            raw.extend(
+                _finding(h, rule_id, document, settings, redactors) for h in function(context)
+            )
+    directives = [d for doc in config.documents for d in suppressions.find_directives(doc)]
+    day = today or datetime.date.today()
+    outcome = suppressions.apply(set(raw), directives, settings.locked, day)
+    directive_context = DirectiveContext(directives, outcome, enabled, settings, day)
+    kept = list(outcome.kept)
+    for rule_id, function in sorted(directive_checks().items()):
+        if rule_id in enabled and directives:
+            hits = function(directive_context)
+            kept.extend(_finding(h, rule_id, document, settings, redactors) for h in hits)
+    return sorted(set(kept), key=Finding.sort_key)
+
+
+@dataclass(frozen=True)
+class DirectiveContext:
+    directives: list[suppressions.Directive]
+    outcome: suppressions.Outcome
+    enabled: set[str]
+    settings: Settings
+    today: datetime.date
 
 
 def _finding(
     hit: Hit,
     rule_id: str,
     default_document: Document,
+    settings: Settings,
     redactors: dict[str, Redactor],
 ) -> Finding:
     document = hit.document or default_document
@@ -134,7 +159,7 @@ def _finding(
         span=span,
         rule_id=rule_id,
         rule_name=meta.name,
-        severity=meta.severity,
+        severity=settings.severity_of(rule_id, meta.severity),
         message=hit.message,
         yaml_path=location.yaml_path if location else "",
         help=hit.help,

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 CheckFunction = Callable[["CheckContext"], Iterable["Hit"]]
 
 _CHECKS: dict[str, CheckFunction] = {}
+# Rules about inline directives run after the others, over what the directives did.
+_DIRECTIVE_CHECKS: dict[str, Callable[..., Iterable[Hit]]] = {}
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Rule:
 
 def check(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
     def register(function: CheckFunction) -> CheckFunction:
-        if rule_id in _CHECKS:
+        if rule_id in _CHECKS or rule_id in _DIRECTIVE_CHECKS:
             raise ValueError(f"two checks registered for {rule_id}")
         _CHECKS[rule_id] = function
         return function
@@ -46,10 +48,33 @@ def check(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
     return register
 
 
-def checks() -> dict[str, CheckFunction]:
+def directive_check(
+    rule_id: str,
+) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
+    def register(function: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+        if rule_id in _CHECKS or rule_id in _DIRECTIVE_CHECKS:
+            raise ValueError(f"two checks registered for {rule_id}")
+        _DIRECTIVE_CHECKS[rule_id] = function
+        return function
+
+    return register
+
+
+def config_checks() -> dict[str, CheckFunction]:
     import scrapelint.checks  # noqa: F401  (registers every check)
 
     return dict(_CHECKS)
+
+
+def directive_checks() -> dict[str, Callable[..., Iterable[Hit]]]:
+    import scrapelint.checks  # noqa: F401  (registers every check)
+
+    return dict(_DIRECTIVE_CHECKS)
+
+
+def checks() -> dict[str, Callable[..., Iterable[Hit]]]:
+    """Every registered check, of both phases."""
+    return {**config_checks(), **directive_checks()}
 
 
 @functools.cache

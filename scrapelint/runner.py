@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from scrapelint.defaults import LintOptions
 from scrapelint.engine import FileResult, InputError, lint_path
-from scrapelint.findings import Severity
+from scrapelint.registry import rule_ids, select_rules
+from scrapelint.settings import Settings
 
 YAML_SUFFIXES = (".yml", ".yaml")
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__"})
@@ -41,7 +41,16 @@ def discover(root: str) -> Iterator[str]:
                 yield os.path.join(directory, name)
 
 
-def run(paths: list[str], options: LintOptions, enabled: set[str]) -> RunResult:
+SettingsFor = Callable[[str], Settings]
+
+
+def enabled_rules(settings: Settings, file_path: str) -> set[str]:
+    ignore = (*settings.ignore, *settings.ignored_here(file_path))
+    return select_rules(rule_ids(), settings.select, ignore)
+
+
+def run(paths: list[str], settings_for: SettingsFor) -> RunResult:
+    """Lint every path; settings come per file (the nearest settings file wins)."""
     results: list[FileResult] = []
     errors: list[str] = []
     notices: list[str] = []
@@ -51,14 +60,14 @@ def run(paths: list[str], options: LintOptions, enabled: set[str]) -> RunResult:
             errors.append(f"{_label(given)}: no such file or directory")
             continue
         explicit = not os.path.isdir(given)
-        candidates = [given] if explicit else list(discover(given))
-        for path in candidates:
+        for path in [given] if explicit else list(discover(given)):
             label = _label(path)
             if label in seen:
                 continue
             seen.add(label)
+            settings = settings_for(path)
             try:
-                result = lint_path(path, label, options, enabled, explicit=explicit)
+                result = lint_path(path, label, settings, enabled_rules(settings, path), explicit)
             except InputError as error:
                 errors.append(str(error))
                 continue
@@ -78,15 +87,13 @@ def _without_repeats(results: list[FileResult]) -> Iterator[FileResult]:
             if key not in emitted:
                 emitted.add(key)
                 kept.append(finding)
-        yield FileResult(result.path, tuple(kept), result.notice, result.linted)
+        yield FileResult(result.path, tuple(kept), result.notice, result.linted, result.fail_on)
 
 
-def exit_code(run_result: RunResult, fail_on: Severity, exit_zero: bool) -> int:
-    if run_result.errors:
+def exit_code(results: Iterable[FileResult], errors: bool, exit_zero: bool) -> int:
+    if errors:
         return 2
     if exit_zero:
         return 0
-    failing = any(
-        finding.severity >= fail_on for result in run_result.results for finding in result.findings
-    )
+    failing = any(f.severity >= r.fail_on for r in results for f in r.findings)
     return 1 if failing else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,6 +12,7 @@ from scrapelint.document import parse
 from scrapelint.engine import lint_document
 from scrapelint.findings import Finding
 from scrapelint.registry import checks
+from scrapelint.settings import Settings, from_mapping
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -28,12 +30,24 @@ def expectations(text: str) -> Counter[tuple[int, str]]:
     return found
 
 
+SETTINGS_MARKER = re.compile(r"^# settings: (\{.*\})$", re.MULTILINE)
+
+
 def lint_text(
     text: str, rules: set[str] | None = None, path: str = "test.yml", **options: object
 ) -> list[Finding]:
-    enabled = set(checks()) if rules is None else rules
+    """Lint with every rule enabled; keep the findings of `rules` (all when None).
+
+    A line `# settings: {...}` (JSON, settings-file keys) in the text applies those settings.
+    """
     document = parse(path, text)
-    return lint_document(document, LintOptions(**options), enabled)  # type: ignore[arg-type]
+    marker = SETTINGS_MARKER.search(text)
+    if marker:
+        settings = from_mapping(json.loads(marker.group(1)))
+    else:
+        settings = Settings(lint=LintOptions(**options))  # type: ignore[arg-type]
+    findings = lint_document(document, settings, set(checks()))
+    return [f for f in findings if rules is None or f.rule_id in rules]
 
 
 def found_pairs(findings: list[Finding]) -> Counter[tuple[int, str]]:

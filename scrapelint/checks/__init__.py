@@ -1,5 +1,13 @@
 """Rule logic, grouped by area; importing this package registers every check."""
 
-from scrapelint.checks import auth, document, kubernetes, secrets, structure, transport
+from scrapelint.checks import (
+    auth,
+    directives,
+    document,
+    kubernetes,
+    secrets,
+    structure,
+    transport,
+)
 
-__all__ = ["auth", "document", "kubernetes", "secrets", "structure", "transport"]
+__all__ = ["auth", "directives", "document", "kubernetes", "secrets", "structure", "transport"]

@@ -13,7 +13,6 @@ from scrapelint.findings import Finding, Severity
 class Batch:
     results: tuple[FileResult, ...]
     color: bool = False
-    fail_on: Severity = Severity.WARNING
 
     @property
     def findings(self) -> list[Finding]:

@@ -19,9 +19,9 @@ def _lines(findings: list[Finding]) -> str:
     return escape("\n".join(headline(finding) for finding in findings))
 
 
-def _testcase(result: FileResult, batch: Batch) -> tuple[str, bool]:
-    failing = [f for f in result.findings if f.severity >= batch.fail_on]
-    others = [f for f in result.findings if f.severity < batch.fail_on]
+def _testcase(result: FileResult) -> tuple[str, bool]:
+    failing = [f for f in result.findings if f.severity >= result.fail_on]
+    others = [f for f in result.findings if f.severity < result.fail_on]
     parts = [
         f'    <testcase classname="scrapelint" name={quoteattr(result.path)} '
         f"file={quoteattr(result.path)}>"
@@ -40,7 +40,7 @@ def _testcase(result: FileResult, batch: Batch) -> tuple[str, bool]:
 
 
 def render(batch: Batch) -> str:
-    cases = [_testcase(result, batch) for result in batch.results if result.linted]
+    cases = [_testcase(result) for result in batch.results if result.linted]
     failures = sum(failed for _, failed in cases)
     counts = f'tests="{len(cases)}" failures="{failures}" errors="0" skipped="0"'
     body = "\n".join(text for text, _ in cases)
