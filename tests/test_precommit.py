@@ -15,6 +15,7 @@ from tests.helpers import REPO
 BAD = """\
 scrape_configs:
   - job_name: node
+    scheme: https
     basic_auth:
       username: prometheus
       password_file: /etc/prometheus/password
