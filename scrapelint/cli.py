@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
@@ -144,8 +143,7 @@ def check(
     _finish(0 if exit_zero and code == 1 else code)
 
 
-@dataclass(frozen=True)
-class _RunOptions:
+class _RunOptions(NamedTuple):
     overrides: Overrides
     config: str | None
     isolated: bool

@@ -42,20 +42,20 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class SyntaxProblem:
     span: Span
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DuplicateKey:
     key: ScalarNode
     first: ScalarNode
     value: Node
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Document:
     """One parsed file. `root` is None when the file is empty or could not be parsed."""
 
@@ -254,16 +254,20 @@ def mapping_pairs(node: Node | None) -> list[tuple[ScalarNode, Node]]:
 
 
 def get(node: Node | None, key: str) -> Node | None:
-    for k, v in mapping_pairs(node):
-        if k.value == key:
-            return v
+    # The hottest function of a run: no intermediate list.
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if k.value == key and isinstance(k, ScalarNode):
+                found: Node = v
+                return found
     return None
 
 
 def get_key(node: Node | None, key: str) -> ScalarNode | None:
-    for k, _ in mapping_pairs(node):
-        if k.value == key:
-            return k
+    if isinstance(node, MappingNode):
+        for k, _ in node.value:
+            if k.value == key and isinstance(k, ScalarNode):
+                return k
     return None
 
 

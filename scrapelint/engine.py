@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 
 from scrapelint import document as doc_mod
-from scrapelint import prometheus, suppressions
+from scrapelint import prometheus
 from scrapelint.defaults import LintOptions
 from scrapelint.document import Document
 from scrapelint.findings import Finding, Severity, Span
@@ -27,14 +27,14 @@ class InputError(Exception):
     """A path that cannot be linted at all (missing, unreadable, a directory); one line."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CheckContext:
     document: Document
     config: prometheus.PrometheusConfig
     options: LintOptions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FileResult:
     path: str
     findings: tuple[Finding, ...]
@@ -115,25 +115,20 @@ def lint_document(
             raw.extend(
                 _finding(h, rule_id, document, settings, redactors) for h in function(context)
             )
+    if not any("scrapelint:" in doc.text for doc in config.documents):
+        return sorted(set(raw), key=Finding.sort_key)  # no directive to read or judge
+    from scrapelint import suppressions
+
     directives = [d for doc in config.documents for d in suppressions.find_directives(doc)]
     day = today or datetime.date.today()
     outcome = suppressions.apply(set(raw), directives, settings.locked, day)
-    directive_context = DirectiveContext(directives, outcome, enabled, settings, day)
+    directive_context = suppressions.DirectiveContext(directives, outcome, enabled, settings, day)
     kept = list(outcome.kept)
     for rule_id, function in sorted(directive_checks().items()):
         if rule_id in enabled and directives:
             hits = function(directive_context)
             kept.extend(_finding(h, rule_id, document, settings, redactors) for h in hits)
     return sorted(set(kept), key=Finding.sort_key)
-
-
-@dataclass(frozen=True)
-class DirectiveContext:
-    directives: list[suppressions.Directive]
-    outcome: suppressions.Outcome
-    enabled: set[str]
-    settings: Settings
-    today: datetime.date
 
 
 def _finding(

@@ -8,7 +8,7 @@ from scrapelint.document import Document, Node
 from scrapelint.findings import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Hit:
     node: Node | None
     message: str

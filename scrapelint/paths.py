@@ -10,22 +10,20 @@ merged from; a finding about that job is anchored on the job's own `<<` key inst
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scrapelint.document import MappingNode, Node, ScalarNode, SequenceNode, as_text, get
 
 _ITEM_NAME_KEYS = ("job_name", "name")
 
 
-@dataclass(frozen=True)
-class _Step:
+class _Step(NamedTuple):
     parent: Node
     child: Node
     label: str
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     yaml_path: str
     anchor: Node
 

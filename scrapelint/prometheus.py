@@ -69,7 +69,7 @@ _CONSTANT_REGEXES = frozenset({"(.*)", ".*", "(.+)", ".+"})
 _CAPTURE_REF = re.compile(r"\$(\{?\w+\}?)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Scheme:
     """The scheme requests will use. `value` None means unknown (copied from a label)."""
 
@@ -78,7 +78,7 @@ class Scheme:
     raw: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Target:
     node: ScalarNode
     text: str
@@ -93,7 +93,7 @@ class Target:
         return self.host is not None and is_loopback_host(self.host)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class RelabelRule:
     node: MappingNode
     action: str
@@ -118,7 +118,7 @@ class RelabelRule:
         return self.target_label if self.action in ("replace", "lowercase", "uppercase") else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Site:
     """One HTTP client: a scrape job, an SD entry, an alertmanager, a remote_write/read."""
 
@@ -170,7 +170,7 @@ class Site:
         return [rule for rule in self.relabel_rules if rule.writes == label]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class PrometheusConfig:
     document: Document
     sites: tuple[Site, ...]

@@ -14,7 +14,7 @@ YAML_SUFFIXES = (".yml", ".yaml")
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class RunResult:
     results: tuple[FileResult, ...]
     errors: tuple[str, ...]

@@ -53,7 +53,7 @@ class Settings:
         return tuple(codes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Overrides:
     """What the command line says; None means "not given"."""
 

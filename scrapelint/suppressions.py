@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from scrapelint.document import Document, ScalarNode, walk
 from scrapelint.findings import Finding, Span
+from scrapelint.settings import Settings
 
 UNSUPPRESSIBLE = frozenset({"SL001"})
 _DIRECTIVE = re.compile(
@@ -26,7 +27,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Directive:
     document: Document
     span: Span
@@ -128,7 +129,7 @@ def _parse_date(text: str | None) -> datetime.date | None:
         return datetime.date.min  # an unreadable date never suppresses; SL006 says so
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Outcome:
     kept: tuple[Finding, ...]
     used: Counter[tuple[int, str]]  # (directive index, code) -> findings suppressed
@@ -167,3 +168,14 @@ def directive_codes(directives: list[Directive]) -> Iterator[tuple[int, Directiv
     for index, directive in enumerate(directives):
         for code in directive.codes:
             yield index, directive, code
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DirectiveContext:
+    """What the rules about directives (SL005-SL007) look at."""
+
+    directives: list[Directive]
+    outcome: Outcome
+    enabled: set[str]
+    settings: Settings
+    today: datetime.date

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scrapelint.engine import DirectiveContext, Hit
+from scrapelint.hit import Hit
 from scrapelint.registry import directive_check, rule_ids
-from scrapelint.suppressions import UNSUPPRESSIBLE, Directive, directive_codes
+
+if TYPE_CHECKING:
+    # Imported lazily below: files without directives never load the module.
+    from scrapelint.suppressions import Directive, DirectiveContext
 
 
 def _hit(directive: Directive, message: str, help: str) -> Hit:
@@ -15,6 +19,8 @@ def _hit(directive: Directive, message: str, help: str) -> Hit:
 
 @directive_check("SL005")
 def unknown_suppression(context: DirectiveContext) -> Iterator[Hit]:
+    from scrapelint.suppressions import directive_codes
+
     known = set(rule_ids())
     for _, directive, code in directive_codes(context.directives):
         if code not in known:
@@ -27,6 +33,8 @@ def unknown_suppression(context: DirectiveContext) -> Iterator[Hit]:
 
 
 def _why_unused(directive: Directive, code: str, context: DirectiveContext) -> str | None:
+    from scrapelint.suppressions import UNSUPPRESSIBLE
+
     if code in UNSUPPRESSIBLE:
         return f"{code} cannot be suppressed"
     if code in context.settings.locked:
@@ -38,6 +46,8 @@ def _why_unused(directive: Directive, code: str, context: DirectiveContext) -> s
 
 @directive_check("SL006")
 def unused_suppression(context: DirectiveContext) -> Iterator[Hit]:
+    from scrapelint.suppressions import directive_codes
+
     known = set(rule_ids())
     for index, directive, code in directive_codes(context.directives):
         if code not in known or code not in context.enabled:

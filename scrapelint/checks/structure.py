@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scrapelint import config_structure as data
 from scrapelint.document import (
@@ -39,8 +39,7 @@ CRD_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class _Problem:
+class _Problem(NamedTuple):
     node: Node
     message: str
     help: str = ""

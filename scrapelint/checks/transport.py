@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scrapelint.checks.auth import placeholder_in
 from scrapelint.credentials import credential_keys, present, text_of, tls_blocks
@@ -164,8 +164,7 @@ def tls_config_ignored(context: CheckContext) -> Iterator[Hit]:
             )
 
 
-@dataclass(frozen=True)
-class _TlsBlock:
+class _TlsBlock(NamedTuple):
     node: MappingNode
     owner: str
     document: Document

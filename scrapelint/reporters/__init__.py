@@ -9,7 +9,7 @@ from scrapelint.engine import FileResult
 from scrapelint.findings import Finding, Severity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Batch:
     results: tuple[FileResult, ...]
     color: bool = False
