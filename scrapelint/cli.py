@@ -27,7 +27,18 @@ def entry() -> None:
     _STANDALONE = True
     # The run allocates many small objects and frees nothing early: collection is wasted work.
     gc.disable()
-    main()
+    try:
+        main()
+    except Exception as error:  # a bug, not bad input: say so in one line, exit 2
+        if os.environ.get("SCRAPELINT_DEBUG"):
+            raise
+        name = type(error).__name__
+        click.echo(
+            f"scrapelint: internal error: {name}; please report it "
+            "(run with SCRAPELINT_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        _finish(2)
 
 
 def _finish(code: int) -> None:

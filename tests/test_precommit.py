@@ -44,6 +44,8 @@ def user_repo(tmp_path: Path, git: str) -> Path:
     (repo / "prometheus.yml").write_text(BAD, encoding="utf-8")
     (repo / "prometheus-good.yml").write_text(GOOD, encoding="utf-8")
     (repo / "values.yaml").write_text("replicas: 2\n", encoding="utf-8")
+    # A settings file makes the installed hook validate settings (jsonschema must be installed).
+    (repo / ".scrapelint.yaml").write_text("ignore: [SL107]\n", encoding="utf-8")
     _git(repo, "add", ".")
     return repo
 
