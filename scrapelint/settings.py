@@ -129,8 +129,57 @@ def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
 @functools.cache
 def load(path: str) -> Settings:
     raw, locate = _read(path)
-    _validate(raw, path, locate)
+    fingerprint = _fingerprint(raw)
+    if not _validated_before(fingerprint):
+        _validate(raw, path, locate)
+        _remember_valid(fingerprint)
     return _build(raw, path)
+
+
+# Importing jsonschema costs more than a whole lint of a small config, so a settings content that
+# validated once is remembered (by hash, with the schema and the catalogue) and not checked again.
+
+
+def _cache_file() -> str:
+    base = os.environ.get("SCRAPELINT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "scrapelint"
+    )
+    return os.path.join(base, "valid-settings")
+
+
+def _fingerprint(raw: dict[str, Any]) -> str:
+    import hashlib
+    import json
+
+    from scrapelint import __version__
+    from scrapelint.registry import rule_ids
+
+    with open(_schema_path(), "rb") as stream:
+        schema = stream.read()
+    content = json.dumps([__version__, rule_ids(), raw], sort_keys=True, default=str).encode()
+    return hashlib.sha256(schema + b"\0" + content).hexdigest()
+
+
+def _validated_before(fingerprint: str) -> bool:
+    try:
+        with open(_cache_file(), encoding="ascii") as stream:
+            return fingerprint in stream.read().split()
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _remember_valid(fingerprint: str) -> None:
+    path = _cache_file()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "a", encoding="ascii") as stream:
+            stream.write(fingerprint + "\n")
+    except OSError:
+        pass  # a read-only home only costs the next run a validation
+
+
+def _schema_path() -> str:
+    return os.path.join(os.path.dirname(__file__), "schemas", "settings.schema.json")
 
 
 def _read(path: str) -> tuple[dict[str, Any], Any]:
@@ -213,8 +262,7 @@ def _validate(raw: dict[str, Any], path: str, locate: Any) -> None:
 
     import jsonschema
 
-    schema_path = os.path.join(os.path.dirname(__file__), "schemas", "settings.schema.json")
-    with open(schema_path, encoding="utf-8") as stream:
+    with open(_schema_path(), encoding="utf-8") as stream:
         schema = json.load(stream)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))

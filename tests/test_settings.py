@@ -156,6 +156,15 @@ def test_no_settings_file_means_no_jsonschema_import(tmp_path: Path) -> None:
     assert "scrapelint.engine" in imported
     assert "jsonschema" not in imported
     write(tmp_path / ".scrapelint.yaml", "ignore: [SL107]\n")
+    # The first run with a settings file validates it; the next, with the same content, does not.
+    for validated in (True, False):
+        run = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "scrapelint", "check", "legacy.yml"],
+            cwd=tmp_path, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        names = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
+        assert ("jsonschema" in names) is validated
+    write(tmp_path / ".scrapelint.yaml", "ignore: [SL107, SL101]\n")
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "scrapelint", "check", "legacy.yml"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
