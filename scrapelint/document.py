@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -42,14 +43,12 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, eq=False)
-class SyntaxProblem:
+class SyntaxProblem(NamedTuple):
     span: Span
     message: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     key: ScalarNode
     first: ScalarNode
     value: Node

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from scrapelint.document import (
     Document,
@@ -69,8 +69,7 @@ _CONSTANT_REGEXES = frozenset({"(.*)", ".*", "(.+)", ".+"})
 _CAPTURE_REF = re.compile(r"\$(\{?\w+\}?)")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Scheme:
+class Scheme(NamedTuple):
     """The scheme requests will use. `value` None means unknown (copied from a label)."""
 
     value: str | None
@@ -78,8 +77,7 @@ class Scheme:
     raw: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Target:
+class Target(NamedTuple):
     node: ScalarNode
     text: str
     host: str | None
@@ -93,8 +91,7 @@ class Target:
         return self.host is not None and is_loopback_host(self.host)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RelabelRule:
+class RelabelRule(NamedTuple):
     node: MappingNode
     action: str
     source_labels: tuple[str, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scrapelint.engine import FileResult, InputError, lint_path
 from scrapelint.registry import rule_ids, select_rules
@@ -14,8 +14,7 @@ YAML_SUFFIXES = (".yml", ".yaml")
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__"})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RunResult:
+class RunResult(NamedTuple):
     results: tuple[FileResult, ...]
     errors: tuple[str, ...]
     notices: tuple[str, ...]

@@ -11,7 +11,7 @@ import functools
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapelint import document as doc_mod
 from scrapelint.defaults import FilesMode, LintOptions
@@ -53,8 +53,7 @@ class Settings:
         return tuple(codes)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Overrides:
+class Overrides(NamedTuple):
     """What the command line says; None means "not given"."""
 
     select: tuple[str, ...] | None = None

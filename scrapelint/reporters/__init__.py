@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scrapelint.engine import FileResult
 from scrapelint.findings import Finding, Severity
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Batch:
+class Batch(NamedTuple):
     results: tuple[FileResult, ...]
     color: bool = False
 
