@@ -55,9 +55,7 @@ def without_baselined(
                 hidden += 1
             else:
                 kept.append(finding)
-        kept_results.append(
-            FileResult(result.path, tuple(kept), result.notice, result.linted, result.fail_on)
-        )
+        kept_results.append(FileResult(result.path, tuple(kept), fail_on=result.fail_on))
     return kept_results, hidden
 
 

@@ -64,6 +64,12 @@ class Document:
     problem: SyntaxProblem | None = None
     duplicates: tuple[DuplicateKey, ...] = ()
     merged_from: dict[tuple[int, int], ScalarNode] = field(default_factory=dict)
+    # Documents after the first (`---`): Prometheus ignores them; Kubernetes manifests use them.
+    later_roots: tuple[Node, ...] = ()
+
+    @property
+    def roots(self) -> tuple[Node, ...]:
+        return ((self.root,) if self.root is not None else ()) + self.later_roots
 
     @property
     def lines(self) -> list[str]:
@@ -126,9 +132,9 @@ def parse(path: str, text: str) -> Document:
     root = roots[0] if roots else None
     duplicates: list[DuplicateKey] = []
     merged_from: dict[tuple[int, int], ScalarNode] = {}
-    if root is not None:
-        _normalise(root, duplicates, merged_from)
-    return Document(path, text, root, None, tuple(duplicates), merged_from)
+    for each in roots:
+        _normalise(each, duplicates, merged_from)
+    return Document(path, text, root, None, tuple(duplicates), merged_from, tuple(roots[1:]))
 
 
 def _problem_from(error: yaml.MarkedYAMLError) -> SyntaxProblem:

@@ -32,14 +32,14 @@ class CheckContext:
     document: Document
     config: prometheus.PrometheusConfig
     options: LintOptions
+    # Kubernetes manifest files given beside the config (RBAC rules); empty when none were.
+    manifests: tuple[Document, ...] = ()
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class FileResult:
     path: str
     findings: tuple[Finding, ...]
-    notice: str | None = None
-    linted: bool = True
     fail_on: Severity = Severity.WARNING
 
 
@@ -64,15 +64,16 @@ def read_document(path: str, label: str) -> Document:
 
 
 def lint_path(
-    path: str, label: str, settings: Settings, enabled: set[str], explicit: bool = True
+    path: str,
+    document: Document,
+    settings: Settings,
+    enabled: set[str],
+    manifests: tuple[Document, ...] = (),
 ) -> FileResult:
-    document = read_document(path, label)
-    if document.problem is None and not prometheus.is_prometheus_config(document.root):
-        notice = f"{label}: not a Prometheus config (no Prometheus top-level key), skipped"
-        return FileResult(label, (), notice if explicit else None, linted=False)
+    """Lint one Prometheus config (read with read_document) and the files it includes."""
     included = tuple(_included_documents(document, path))
-    findings = tuple(lint_document(document, settings, enabled, included))
-    return FileResult(label, findings, fail_on=settings.fail_on)
+    findings = lint_document(document, settings, enabled, included, manifests=manifests)
+    return FileResult(document.path, tuple(findings), fail_on=settings.fail_on)
 
 
 def _included_documents(document: Document, path: str) -> list[Document]:
@@ -104,10 +105,11 @@ def lint_document(
     enabled: set[str],
     included: tuple[Document, ...] = (),
     today: datetime.date | None = None,
+    manifests: tuple[Document, ...] = (),
 ) -> list[Finding]:
     """Checks, then inline directives, then the rules about directives (DESIGN §1 order)."""
     config = prometheus.build(document, included)
-    context = CheckContext(document, config, settings.lint)
+    context = CheckContext(document, config, settings.lint, manifests)
     redactors: dict[str, Redactor] = {}
     raw: list[Finding] = []
     for rule_id, function in sorted(config_checks().items()):

@@ -6,7 +6,10 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from scrapelint.engine import FileResult, InputError, lint_path
+from scrapelint.document import Document
+from scrapelint.engine import FileResult, InputError, lint_path, read_document
+from scrapelint.manifests import is_manifest_file
+from scrapelint.prometheus import is_prometheus_config
 from scrapelint.registry import rule_ids, select_rules
 from scrapelint.settings import Settings
 
@@ -48,11 +51,39 @@ def enabled_rules(settings: Settings, file_path: str) -> set[str]:
     return select_rules(rule_ids(), settings.select, ignore)
 
 
+class _Input(NamedTuple):
+    path: str
+    document: Document
+    explicit: bool
+
+
 def run(paths: list[str], settings_for: SettingsFor) -> RunResult:
-    """Lint every path; settings come per file (the nearest settings file wins)."""
+    """Lint every Prometheus config among the paths, with the manifests found beside them.
+
+    Settings come per file (the nearest settings file wins).
+    """
+    inputs, errors = _read_inputs(paths)
+    manifests = tuple(i.document for i in inputs if is_manifest_file(i.document))
     results: list[FileResult] = []
-    errors: list[str] = []
     notices: list[str] = []
+    for item in inputs:
+        document = item.document
+        if document.problem is None and not is_prometheus_config(document.root):
+            if item.explicit and not is_manifest_file(document):
+                notices.append(
+                    f"{document.path}: not a Prometheus config (no Prometheus "
+                    "top-level key), skipped"
+                )
+            continue
+        settings = settings_for(item.path)
+        enabled = enabled_rules(settings, item.path)
+        results.append(lint_path(item.path, document, settings, enabled, manifests))
+    return RunResult(tuple(_without_repeats(results)), tuple(errors), tuple(notices))
+
+
+def _read_inputs(paths: list[str]) -> tuple[list[_Input], list[str]]:
+    inputs: list[_Input] = []
+    errors: list[str] = []
     seen: set[str] = set()
     for given in paths:
         if not os.path.lexists(given):
@@ -64,16 +95,11 @@ def run(paths: list[str], settings_for: SettingsFor) -> RunResult:
             if label in seen:
                 continue
             seen.add(label)
-            settings = settings_for(path)
             try:
-                result = lint_path(path, label, settings, enabled_rules(settings, path), explicit)
+                inputs.append(_Input(path, read_document(path, label), explicit))
             except InputError as error:
                 errors.append(str(error))
-                continue
-            results.append(result)
-            if result.notice:
-                notices.append(result.notice)
-    return RunResult(tuple(_without_repeats(results)), tuple(errors), tuple(notices))
+    return inputs, errors
 
 
 def _without_repeats(results: list[FileResult]) -> Iterator[FileResult]:
@@ -86,7 +112,7 @@ def _without_repeats(results: list[FileResult]) -> Iterator[FileResult]:
             if key not in emitted:
                 emitted.add(key)
                 kept.append(finding)
-        yield FileResult(result.path, tuple(kept), result.notice, result.linted, result.fail_on)
+        yield FileResult(result.path, tuple(kept), fail_on=result.fail_on)
 
 
 def exit_code(results: Iterable[FileResult], errors: bool, exit_zero: bool) -> int:

@@ -125,10 +125,13 @@ def test_directory_is_searched_by_content(tmp_path: Path) -> None:
 
 
 def test_explicit_non_prometheus_file_gets_a_notice(tmp_path: Path) -> None:
-    path = write(tmp_path, "deployment.yml", "apiVersion: v1\nkind: ConfigMap\n")
+    path = write(tmp_path, "values.yml", "replicas: 2\n")
     run = scrapelint("check", str(path))
     assert run.returncode == 0
     assert "not a Prometheus config" in run.stderr
+    # A Kubernetes manifest named explicitly is an input for the RBAC rules, not a mistake.
+    manifest = write(tmp_path, "role.yml", "apiVersion: v1\nkind: ConfigMap\n")
+    assert scrapelint("check", str(manifest)).stderr == ""
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ def _testcase(result: FileResult) -> tuple[str, bool]:
 
 
 def render(batch: Batch) -> str:
-    cases = [_testcase(result) for result in batch.results if result.linted]
+    cases = [_testcase(result) for result in batch.results]
     failures = sum(failed for _, failed in cases)
     counts = f'tests="{len(cases)}" failures="{failures}" errors="0" skipped="0"'
     body = "\n".join(text for text, _ in cases)
