@@ -103,6 +103,14 @@ def main() -> None:
 )
 @click.option("--root", type=click.Path(file_okay=False), help="Read absolute paths under DIR.")
 @click.option(
+    "--as-user", metavar="USER", help="Judge credential-file readability as USER (name or uid)."
+)
+@click.option(
+    "--service-account",
+    metavar="NAMESPACE:NAME",
+    help="The ServiceAccount Prometheus runs as, for the RBAC rules.",
+)
+@click.option(
     "--config",
     type=click.Path(dir_okay=False),
     help="Settings file to use instead of the nearest .scrapelint.yaml / pyproject.toml.",
@@ -124,6 +132,8 @@ def check(
     exit_zero: bool,
     files_mode: str | None,
     root: str | None,
+    as_user: str | None,
+    service_account: str | None,
     config: str | None,
     isolated: bool,
     baseline: str | None,
@@ -148,6 +158,8 @@ def check(
         fail_on=Severity.parse(fail_on) if fail_on else None,
         files=files_mode,  # type: ignore[arg-type]
         root=root,
+        as_user=as_user,
+        service_account=service_account,
     )
     run_options = _RunOptions(overrides, config, isolated, baseline, update_baseline, quiet)
     code = _run_check(list(paths), run_options, output_format, output, color)
@@ -315,7 +327,7 @@ def settings_as_dict(settings: Settings) -> dict[str, object]:
         "severity": {rule_id: level.label for rule_id, level in settings.severity},
         "fail-on": settings.fail_on.label,
         "files": lint.files,
-        "root": settings.root,
+        "root": lint.root,
         "secured-ports": sorted(lint.secured_ports),
         "tls-ports": sorted(lint.tls_ports),
         "plain-ports": sorted(lint.plain_ports),

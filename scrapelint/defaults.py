@@ -30,3 +30,9 @@ class LintOptions:
     token_expiry_days: int = TOKEN_EXPIRY_DAYS
     expand_env: bool = False
     files: FilesMode = "auto"
+    # Read absolute credential-file paths under this directory (--root).
+    root: str | None = None
+    # Judge file readability as this user (name or uid) instead of the current one (--as-user).
+    as_user: str | None = None
+    # NAMESPACE:NAME of the ServiceAccount Prometheus runs as, when manifests do not say.
+    service_account: str | None = None

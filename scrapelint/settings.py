@@ -31,7 +31,6 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     fail_on: Severity = Severity.WARNING
-    root: str | None = None
     locked: frozenset[str] = frozenset()
     require_reason: bool = False
     lint: LintOptions = field(default_factory=LintOptions)
@@ -61,6 +60,8 @@ class Overrides(NamedTuple):
     fail_on: Severity | None = None
     files: FilesMode | None = None
     root: str | None = None
+    as_user: str | None = None
+    service_account: str | None = None
 
 
 def _glob_matches(pattern: str, relative: str) -> bool:
@@ -115,10 +116,18 @@ def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
         changes["ignore"] = (*settings.ignore, *overrides.ignore)
     if overrides.fail_on is not None:
         changes["fail_on"] = overrides.fail_on
-    if overrides.root is not None:
-        changes["root"] = overrides.root
-    if overrides.files is not None:
-        changes["lint"] = replace(settings.lint, files=overrides.files)
+    lint_changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("files", overrides.files),
+            ("root", overrides.root),
+            ("as_user", overrides.as_user),
+            ("service_account", overrides.service_account),
+        )
+        if value is not None
+    }
+    if lint_changes:
+        changes["lint"] = replace(settings.lint, **lint_changes)
     return replace(settings, **changes) if changes else settings
 
 
@@ -327,6 +336,7 @@ def _build(raw: dict[str, Any], path: str | None) -> Settings:
         token_expiry_days=raw.get("token-expiry-days", LintOptions.token_expiry_days),
         expand_env=raw.get("expand-env", False),
         files=raw.get("files", LintOptions.files),
+        root=raw.get("root"),
     )
     return Settings(
         select=tuple(raw.get("select", ())),
@@ -334,7 +344,6 @@ def _build(raw: dict[str, Any], path: str | None) -> Settings:
         per_file_ignores=tuple((g, tuple(c)) for g, c in raw.get("per-file-ignores", {}).items()),
         severity=tuple((r, Severity.parse(s)) for r, s in sorted(raw.get("severity", {}).items())),
         fail_on=Severity.parse(raw.get("fail-on", "warning")),
-        root=raw.get("root"),
         locked=frozenset(raw.get("locked", ())),
         require_reason=raw.get("require-reason", False),
         lint=lint,
