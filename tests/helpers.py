@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -31,23 +33,58 @@ def expectations(text: str) -> Counter[tuple[int, str]]:
 
 
 SETTINGS_MARKER = re.compile(r"^# settings: (\{.*\})$", re.MULTILINE)
+FILES_MARKER = re.compile(r"^# files: (\{.*\})$", re.MULTILINE)
 
 
 def lint_text(
-    text: str, rules: set[str] | None = None, path: str = "test.yml", **options: object
+    text: str,
+    rules: set[str] | None = None,
+    path: str = "test.yml",
+    manifests: str | None = None,
+    **options: object,
 ) -> list[Finding]:
     """Lint with every rule enabled; keep the findings of `rules` (all when None).
 
-    A line `# settings: {...}` (JSON, settings-file keys) in the text applies those settings.
+    Markers in the text, each on a line of its own:
+    - `# settings: {...}`: JSON with settings-file keys, applied to the run;
+    - `# files: {"rel/path": {"content": "...", "mode": "0600"}}`: files created (with that mode)
+      in a temporary directory that also holds the config as prometheus.yml, so relative
+      `*_file` paths resolve there. `{"kind": "dir"}` makes a directory, `{"kind": "fifo"}` a
+      FIFO, `{"kind": "symlink", "target": "..."}` a symbolic link.
+    `manifests` is the text of a Kubernetes manifest file given beside the config.
     """
-    document = parse(path, text)
     marker = SETTINGS_MARKER.search(text)
     if marker:
         settings = from_mapping(json.loads(marker.group(1)))
     else:
         settings = Settings(lint=LintOptions(**options))  # type: ignore[arg-type]
-    findings = lint_document(document, settings, set(checks()))
+    manifest_docs = (parse("manifests.yaml", manifests),) if manifests is not None else ()
+    files = FILES_MARKER.search(text)
+    with tempfile.TemporaryDirectory() as folder:
+        if files:
+            path = os.path.join(folder, "prometheus.yml")
+            _make_files(folder, json.loads(files.group(1)))
+        document = parse(path, text)
+        findings = lint_document(document, settings, set(checks()), manifests=manifest_docs)
     return [f for f in findings if rules is None or f.rule_id in rules]
+
+
+def _make_files(folder: str, spec: dict[str, dict[str, str]]) -> None:
+    for relative, entry in spec.items():
+        target = os.path.join(folder, relative)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        kind = entry.get("kind", "file")
+        if kind == "dir":
+            os.makedirs(target, exist_ok=True)
+        elif kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "symlink":
+            os.symlink(entry["target"], target)
+        else:
+            with open(target, "w", encoding="utf-8") as stream:
+                stream.write(entry.get("content", ""))
+        if "mode" in entry:
+            os.chmod(target, int(entry["mode"], 8))
 
 
 def found_pairs(findings: list[Finding]) -> Counter[tuple[int, str]]:

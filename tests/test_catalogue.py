@@ -45,33 +45,46 @@ def test_names_are_unique() -> None:
     assert len(names) == len(set(names))
 
 
-def _blocks(heading: str) -> list[tuple[str, int, str]]:
-    found = []
+def _blocks(heading: str) -> list[tuple[str, int, str, str | None]]:
+    """(rule, index, config, manifests): a block whose first line is `# manifests` holds the
+    Kubernetes manifests given beside the block before it."""
+    found: list[tuple[str, int, str, str | None]] = []
     for page in PAGES:
         text = section(page.read_text(encoding="utf-8"), heading)
-        for index, block in enumerate(YAML_BLOCK.findall(text)):
-            found.append((page.stem, index, block))
+        for block in YAML_BLOCK.findall(text):
+            if block.startswith("# manifests") and found and found[-1][0] == page.stem:
+                rule_id, index, config, _ = found.pop()
+                found.append((rule_id, index, config, block))
+            else:
+                index = sum(1 for f in found if f[0] == page.stem)
+                found.append((page.stem, index, block, None))
     return found
 
 
-@pytest.mark.parametrize(("rule_id", "index", "block"), _blocks("Bad"), ids=lambda v: str(v)[:8])
+@pytest.mark.parametrize(
+    ("rule_id", "index", "block", "manifests"), _blocks("Bad"), ids=lambda v: str(v)[:8]
+)
 def test_bad_example_gives_exactly_its_expected_findings(
-    rule_id: str, index: int, block: str
+    rule_id: str, index: int, block: str, manifests: str | None
 ) -> None:
     expected = expectations(block)
     assert expected, f"{rule_id} Bad block {index} has no `# expect:` comment"
-    assert found_pairs(lint_text(block, {rule_id})) == expected
+    assert found_pairs(lint_text(block, {rule_id}, manifests=manifests)) == expected
 
 
-@pytest.mark.parametrize(("rule_id", "index", "block"), _blocks("Good"), ids=lambda v: str(v)[:8])
-def test_good_example_is_clean_for_every_rule(rule_id: str, index: int, block: str) -> None:
-    findings = lint_text(block)
+@pytest.mark.parametrize(
+    ("rule_id", "index", "block", "manifests"), _blocks("Good"), ids=lambda v: str(v)[:8]
+)
+def test_good_example_is_clean_for_every_rule(
+    rule_id: str, index: int, block: str, manifests: str | None
+) -> None:
+    findings = lint_text(block, manifests=manifests)
     assert not findings, [f"{f.span.line} {f.rule_id} {f.message}" for f in findings]
 
 
 def test_every_page_has_bad_and_good_examples() -> None:
-    with_bad = {rule_id for rule_id, _, _ in _blocks("Bad")}
-    with_good = {rule_id for rule_id, _, _ in _blocks("Good")}
+    with_bad = {rule_id for rule_id, *_ in _blocks("Bad")}
+    with_good = {rule_id for rule_id, *_ in _blocks("Good")}
     assert with_bad == with_good == {page.stem for page in PAGES}
 
 

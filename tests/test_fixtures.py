@@ -21,7 +21,9 @@ def test_fixture_findings_match_expect_comments(fixture: Path) -> None:
     text = fixture.read_text(encoding="utf-8")
     expected = expectations(text)
     assert all(rule == rule_id for _, rule in expected), "expect comments name another rule"
-    findings = lint_text(text, {rule_id}, path=str(fixture))
+    beside = fixture.with_suffix(".manifests.yaml")
+    manifests = beside.read_text(encoding="utf-8") if beside.exists() else None
+    findings = lint_text(text, {rule_id}, path=str(fixture), manifests=manifests)
     assert found_pairs(findings) == expected, "\n".join(
         f"{f.span.line}:{f.span.column} {f.rule_id} {f.message}" for f in findings
     )

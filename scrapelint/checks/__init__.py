@@ -4,10 +4,22 @@ from scrapelint.checks import (
     auth,
     directives,
     document,
+    files,
     kubernetes,
+    rbac,
     secrets,
     structure,
     transport,
 )
 
-__all__ = ["auth", "directives", "document", "kubernetes", "secrets", "structure", "transport"]
+__all__ = [
+    "auth",
+    "directives",
+    "document",
+    "files",
+    "kubernetes",
+    "rbac",
+    "secrets",
+    "structure",
+    "transport",
+]
