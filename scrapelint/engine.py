@@ -156,7 +156,7 @@ def _finding(
         span=span,
         rule_id=rule_id,
         rule_name=meta.name,
-        severity=settings.severity_of(rule_id, meta.severity),
+        severity=settings.severity_of(rule_id, hit.severity or meta.severity),
         message=hit.message,
         yaml_path=location.yaml_path if location else "",
         help=hit.help,

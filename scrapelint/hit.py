@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scrapelint.document import Document, Node
-from scrapelint.findings import Span
+from scrapelint.findings import Severity, Span
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -17,3 +17,6 @@ class Hit:
     span: Span | None = None
     # The site's mapping the finding is about: paths and anchors are found through it.
     scope: Node | None = None
+    # A case of a rule that is less (or more) severe than the rule's default, e.g. a token that
+    # expires soon rather than one that has expired. Settings overrides still win.
+    severity: Severity | None = None
