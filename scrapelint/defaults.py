@@ -34,5 +34,6 @@ class LintOptions:
     root: str | None = None
     # Judge file readability as this user (name or uid) instead of the current one (--as-user).
     as_user: str | None = None
-    # NAMESPACE:NAME of the ServiceAccount Prometheus runs as, when manifests do not say.
+    # NAMESPACE:NAME of the ServiceAccount Prometheus runs as (--service-account); wins over
+    # what the manifests say, since only it can choose between two Prometheus deployments.
     service_account: str | None = None
