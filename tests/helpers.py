@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -50,7 +51,8 @@ def lint_text(
     - `# files: {"rel/path": {"content": "...", "mode": "0600"}}`: files created (with that mode)
       in a temporary directory that also holds the config as prometheus.yml, so relative
       `*_file` paths resolve there. `{"kind": "dir"}` makes a directory, `{"kind": "fifo"}` a
-      FIFO, `{"kind": "symlink", "target": "..."}` a symbolic link.
+      FIFO, `{"kind": "symlink", "target": "..."}` a symbolic link, and `"git": "tracked"`
+      makes the directory a git repository with that file added to its index.
     `manifests` is the text of a Kubernetes manifest file given beside the config.
     """
     marker = SETTINGS_MARKER.search(text)
@@ -70,6 +72,7 @@ def lint_text(
 
 
 def _make_files(folder: str, spec: dict[str, dict[str, str]]) -> None:
+    tracked = [relative for relative, entry in spec.items() if entry.get("git") == "tracked"]
     for relative, entry in spec.items():
         target = os.path.join(folder, relative)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -85,6 +88,10 @@ def _make_files(folder: str, spec: dict[str, dict[str, str]]) -> None:
                 stream.write(entry.get("content", ""))
         if "mode" in entry:
             os.chmod(target, int(entry["mode"], 8))
+    if tracked:
+        # `{"git": "tracked"}`: the folder is a git repository and these files are in its index.
+        subprocess.run(["git", "init", "-q", folder], check=True, capture_output=True)
+        subprocess.run(["git", "-C", folder, "add", "--", *tracked], check=True, capture_output=True)
 
 
 def found_pairs(findings: list[Finding]) -> Counter[tuple[int, str]]:
