@@ -8,6 +8,7 @@ import re
 import subprocess
 import tempfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from scrapelint.defaults import LintOptions
@@ -62,7 +63,11 @@ def lint_text(
         settings = Settings(lint=LintOptions(**options))  # type: ignore[arg-type]
     manifest_docs = (parse("manifests.yaml", manifests),) if manifests is not None else ()
     files = FILES_MARKER.search(text)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as empty_root:
+        if settings.lint.root is None:
+            # Absolute paths resolve under an empty directory: the host's own files (a
+            # service-account token on a CI runner in Kubernetes) must not change results.
+            settings = replace(settings, lint=replace(settings.lint, root=empty_root))
         if files:
             path = os.path.join(folder, "prometheus.yml")
             _make_files(folder, json.loads(files.group(1)))
@@ -91,7 +96,8 @@ def _make_files(folder: str, spec: dict[str, dict[str, str]]) -> None:
     if tracked:
         # `{"git": "tracked"}`: the folder is a git repository and these files are in its index.
         subprocess.run(["git", "init", "-q", folder], check=True, capture_output=True)
-        subprocess.run(["git", "-C", folder, "add", "--", *tracked], check=True, capture_output=True)
+        add = ["git", "-C", folder, "add", "--", *tracked]
+        subprocess.run(add, check=True, capture_output=True)
 
 
 def found_pairs(findings: list[Finding]) -> Counter[tuple[int, str]]:
