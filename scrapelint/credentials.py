@@ -44,10 +44,16 @@ def present(node: Node | None) -> bool:
     return not (isinstance(node, ScalarNode) and str(node.value) == "")
 
 
+_METHOD_NAMES = {
+    kind: frozenset(COMMON_METHODS) | frozenset(EXTRA_METHODS.get(kind, ()))
+    for kind in ("scrape", "sd", "alertmanager", "remote_write", "remote_read")
+}
+
+
 def method_keys(site: Site) -> list[ScalarNode]:
     """Keys of the configured auth methods of a site, in document order."""
-    names = set(COMMON_METHODS) | set(EXTRA_METHODS.get(site.kind, ()))
-    return [key for key, value in mapping_pairs(site.node) if key.value in names and present(value)]
+    names = _METHOD_NAMES.get(site.kind) or _METHOD_NAMES["scrape"]
+    return [key for key, value in site.pairs if key.value in names and present(value)]
 
 
 def has_source(block: Node | None, group: tuple[str, ...]) -> bool:
@@ -55,7 +61,7 @@ def has_source(block: Node | None, group: tuple[str, ...]) -> bool:
 
 
 def client_certificate(site: Site) -> ScalarNode | None:
-    tls = get(site.node, "tls_config")
+    tls = site.get("tls_config")
     for key, value in mapping_pairs(tls):
         if key.value in CLIENT_CERT_KEYS and present(value):
             return key
@@ -65,12 +71,23 @@ def client_certificate(site: Site) -> ScalarNode | None:
 def credential_keys(site: Site, *, client_cert: bool = True) -> list[ScalarNode]:
     """Keys that make the site send credentials (DESIGN §2, shared definitions)."""
     found = [
-        key for key, value in mapping_pairs(site.node) if _sends_credentials(site, key.value, value)
+        key
+        for key, value in site.pairs
+        if key.value in CREDENTIAL_NAMES and _sends_credentials(site, key.value, value)
     ]
     certificate = client_certificate(site) if client_cert else None
     if certificate is not None:
         found.append(certificate)
     return found
+
+
+# Every key that can make a site send credentials, whatever the site (a TLS client
+# certificate aside: it lives in tls_config).
+CREDENTIAL_NAMES = frozenset(
+    [*SOURCE_GROUPS, "bearer_token", "bearer_token_file", "oauth2", "http_headers"]
+    + [name for names in EXTRA_METHODS.values() for name in names]
+    + [name for names in SD_TOKEN_KEYS.values() for name in names]
+)
 
 
 def _sends_credentials(site: Site, name: str, value: Node) -> bool:
@@ -94,9 +111,7 @@ def _headers_carry_secrets(headers: Node | None) -> bool:
 
 def tls_blocks(site: Site) -> Iterator[MappingNode]:
     """The site's tls_config and the one inside its oauth2 block."""
-    for block in (get(site.node, "tls_config"), get(get(site.node, "oauth2"), "tls_config")):
-        if isinstance(block, MappingNode):
-            yield block
+    return iter(site.tls_configs)
 
 
 def text_of(node: Node | None) -> str:

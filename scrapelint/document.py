@@ -11,7 +11,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -19,11 +20,45 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from scrapelint.findings import Span
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # libyaml missing: the pure-Python composer reads the same YAML 1.1
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+# Merge keys may add at most this many pairs to a document (or one per character of its text,
+# when that is more): a chain of mappings that each merge the previous one grows quadratically.
+MERGE_BUDGET = 100_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with the per-node resolver work of the composer made cheap.
+
+    The composer asks the resolver for the tag of every node. A plain scalar's tag depends
+    only on its text (the safe loader has no path resolvers), so each text is resolved once;
+    a quoted scalar is always a string. The path-resolver bookkeeping calls, made around every
+    node, do nothing without path resolvers: they are bound to C functions that do nothing.
+    """
+
+    descend_resolver: Any = {}.get  # called as (parent, index): returns index, changes nothing
+    ascend_resolver: Any = int  # called without arguments: returns 0, changes nothing
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._tags: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and isinstance(value, str):
+            if not implicit[0]:
+                return _STR_TAG
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = self._tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        resolved: str = super().resolve(kind, value, implicit)
+        return resolved
+
+
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -71,6 +106,11 @@ class Document:
     def roots(self) -> tuple[Node, ...]:
         return ((self.root,) if self.root is not None else ()) + self.later_roots
 
+    @cached_property
+    def may_share_nodes(self) -> bool:
+        """False when no node of the document can be reached twice (it has no anchors)."""
+        return may_have_anchors(self.text)
+
     @property
     def lines(self) -> list[str]:
         return self.text.splitlines()
@@ -95,6 +135,31 @@ def _line_end(mark: yaml.Mark) -> int:
     stop = mark.index - 1
     begin = buffer.rfind("\n", 0, max(stop, 0)) + 1
     return stop - begin + 1
+
+
+# What may come right before an anchor's `&`: separation white space, a line break, a flow
+# indicator, or the `:` of a flow mapping's quoted key (`{"a":&x 1}`).
+_BEFORE_ANCHOR = frozenset(" \t\r\n\x85\u2028\u2029\ufeff[{,:")
+
+
+def may_have_anchors(text: str) -> bool:
+    """False only when the text has no anchor, so that no node can be reached twice.
+
+    An `&` elsewhere (URL query strings, words) is not an anchor: the YAML grammar puts one only
+    at the start of a node, after the characters above. A true answer may be wrong (an `&`
+    after a space inside a quoted string): callers then take their general, slower path.
+    """
+    at = text.find("&")
+    while at >= 0:
+        if at == 0 or text[at - 1] in _BEFORE_ANCHOR:
+            return True
+        at = text.find("&", at + 1)
+    return False
+
+
+def may_have_merge_keys(text: str) -> bool:
+    """False only when no merge key can be in the text (`<<`, or the merge tag, maybe escaped)."""
+    return "<<" in text or "merge" in text or "%" in text
 
 
 def decode(data: bytes) -> str:
@@ -130,11 +195,21 @@ def parse(path: str, text: str) -> Document:
         )
     # Prometheus' YAML decoder reads the first document only.
     root = roots[0] if roots else None
-    duplicates: list[DuplicateKey] = []
-    merged_from: dict[tuple[int, int], ScalarNode] = {}
-    for each in roots:
-        _normalise(each, duplicates, merged_from)
-    return Document(path, text, root, None, tuple(duplicates), merged_from, tuple(roots[1:]))
+    normaliser = _Normaliser(text)
+    try:
+        for each in roots:
+            normaliser.normalise(each)
+    except _MergeBudgetExceeded as error:
+        return Document(path, text, None, problem=error.problem)
+    return Document(
+        path,
+        text,
+        root,
+        None,
+        tuple(normaliser.duplicates),
+        normaliser.merged_from,
+        tuple(roots[1:]),
+    )
 
 
 def _problem_from(error: yaml.MarkedYAMLError) -> SyntaxProblem:
@@ -146,48 +221,112 @@ def _problem_from(error: yaml.MarkedYAMLError) -> SyntaxProblem:
     return SyntaxProblem(Span(line, column, line, column + 1), message)
 
 
-def _normalise(
-    root: Node, duplicates: list[DuplicateKey], merged_from: dict[tuple[int, int], ScalarNode]
-) -> None:
-    """Resolve merge keys and drop duplicate keys, visiting every shared node once."""
-    seen: set[int] = set()
-    stack: list[Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            _resolve_merges(node, merged_from, seen, stack)
-            _drop_duplicates(node, duplicates)
-            stack.extend(value for _, value in node.value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+class _MergeBudgetExceeded(Exception):
+    def __init__(self, merge_key: Node, budget: int) -> None:
+        super().__init__()
+        self.problem = SyntaxProblem(
+            span_of(merge_key),
+            f"merge keys (<<) expand to more than {budget} entries (a merge bomb): too much "
+            "aliasing to read safely; Prometheus' YAML decoder refuses excessive aliasing too",
+        )
 
 
-def _resolve_merges(
-    node: MappingNode,
-    merged_from: dict[tuple[int, int], ScalarNode],
-    seen: set[int],
-    stack: list[Node],
-) -> None:
-    merge_pairs = [(k, v) for k, v in node.value if k.tag == MERGE_TAG]
-    if not merge_pairs:
-        return
-    own = [(k, v) for k, v in node.value if k.tag != MERGE_TAG]
-    present = {k.value for k, _ in own if isinstance(k, ScalarNode)}
-    inherited: list[tuple[Node, Node]] = []
-    for merge_key, source in merge_pairs:
-        for source_map in _merge_sources(source):
-            if id(source_map) not in seen:
-                # A merged mapping may itself merge; resolve it before copying its pairs.
-                _resolve_merges(source_map, merged_from, seen, stack)
-            for key, value in source_map.value:
-                if isinstance(key, ScalarNode) and key.value not in present:
-                    present.add(key.value)
-                    inherited.append((key, value))
-                    merged_from[(id(node), id(value))] = merge_key
-    node.value = own + inherited
+class _Normaliser:
+    """Resolves merge keys and drops duplicate keys, visiting every shared node once."""
+
+    def __init__(self, text: str) -> None:
+        self.duplicates: list[DuplicateKey] = []
+        self.merged_from: dict[tuple[int, int], ScalarNode] = {}
+        # Without anchors no node is shared (every node is visited once anyway), and without
+        # `<<` (or an explicit merge tag, perhaps %-escaped) there is no merge key to resolve.
+        self._shared = may_have_anchors(text)
+        self._merges = may_have_merge_keys(text)
+        self._resolved: set[int] = set()
+        self._budget = max(MERGE_BUDGET, len(text))
+        self._spent = 0
+
+    def normalise(self, root: Node) -> None:
+        if not self._shared and not self._merges:
+            self._drop_all_duplicates(root)
+            return
+        seen: set[int] = set()
+        stack: list[Node] = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                if self._merges:
+                    self._resolve_merges(node)
+                _drop_duplicates(node, self.duplicates)
+                stack.extend(value for _, value in node.value)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+
+    def _drop_all_duplicates(self, root: Node) -> None:
+        """The same walk for a tree without merge keys: no node twice, nothing to merge."""
+        duplicates = self.duplicates
+        stack: list[Node] = [root]
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            node = pop()
+            if node.__class__ is MappingNode:
+                pairs = node.value
+                try:
+                    distinct = len({key.value for key, _ in pairs}) == len(pairs)
+                except TypeError:  # a collection used as a key
+                    distinct = False
+                if not distinct:
+                    _drop_duplicates(node, duplicates)
+                extend([value for _, value in node.value if value.__class__ is not ScalarNode])
+            elif node.__class__ is SequenceNode:
+                extend([item for item in node.value if item.__class__ is not ScalarNode])
+
+    def _resolve_merges(self, node: MappingNode) -> None:
+        """Merge keys of `node`, after those of every mapping it merges from (no recursion).
+
+        A mapping that merges itself, directly or through others (an anchor used inside its own
+        value), is read with its merges in progress: the cycle ends there instead of looping.
+        """
+        resolved = self._resolved
+        stack: list[tuple[MappingNode, bool]] = [(node, False)]
+        while stack:
+            current, sources_done = stack.pop()
+            if sources_done:
+                self._merge_into(current)
+                continue
+            if id(current) in resolved:
+                continue
+            resolved.add(id(current))
+            if not any(k.tag == MERGE_TAG for k, _ in current.value):
+                continue
+            stack.append((current, True))
+            for key, source in current.value:
+                if key.tag == MERGE_TAG:
+                    stack.extend(
+                        (m, False) for m in _merge_sources(source) if id(m) not in resolved
+                    )
+
+    def _merge_into(self, node: MappingNode) -> None:
+        merge_pairs = [(k, v) for k, v in node.value if k.tag == MERGE_TAG]
+        own = [(k, v) for k, v in node.value if k.tag != MERGE_TAG]
+        present = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+        inherited: list[tuple[Node, Node]] = []
+        merged_from = self.merged_from
+        for merge_key, source in merge_pairs:
+            for source_map in _merge_sources(source):
+                for key, value in source_map.value:
+                    if key.tag == MERGE_TAG:
+                        continue  # a source whose own merges are in progress (a cycle)
+                    if isinstance(key, ScalarNode) and key.value not in present:
+                        present.add(key.value)
+                        inherited.append((key, value))
+                        merged_from[(id(node), id(value))] = merge_key
+        self._spent += len(inherited)
+        if self._spent > self._budget:
+            raise _MergeBudgetExceeded(merge_pairs[0][0], self._budget)
+        node.value = own + inherited
 
 
 def _merge_sources(source: Node) -> Iterator[MappingNode]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scrapelint import document as doc_mod
 from scrapelint import prometheus
@@ -12,7 +14,7 @@ from scrapelint.defaults import LintOptions
 from scrapelint.document import Document
 from scrapelint.findings import Finding, Severity, Span
 from scrapelint.hit import Hit
-from scrapelint.paths import locate
+from scrapelint.paths import PathFinder, locate
 from scrapelint.redact import Redactor
 from scrapelint.registry import config_checks, directive_checks, rule
 from scrapelint.settings import Settings
@@ -110,13 +112,11 @@ def lint_document(
     """Checks, then inline directives, then the rules about directives (DESIGN §1 order)."""
     config = prometheus.build(document, included)
     context = CheckContext(document, config, settings.lint, manifests)
-    redactors: dict[str, Redactor] = {}
-    raw: list[Finding] = []
+    maker = _FindingMaker(document, settings)
     for rule_id, function in sorted(config_checks().items()):
         if rule_id in enabled:
-            raw.extend(
-                _finding(h, rule_id, document, settings, redactors) for h in function(context)
-            )
+            maker.add(rule_id, function(context))
+    raw = maker.findings()
     if not any("scrapelint:" in doc.text for doc in config.documents):
         return sorted(set(raw), key=Finding.sort_key)  # no directive to read or judge
     from scrapelint import suppressions
@@ -126,11 +126,73 @@ def lint_document(
     outcome = suppressions.apply(set(raw), directives, settings.locked, day)
     directive_context = suppressions.DirectiveContext(directives, outcome, enabled, settings, day)
     kept = list(outcome.kept)
+    maker = _FindingMaker(document, settings)
     for rule_id, function in sorted(directive_checks().items()):
         if rule_id in enabled and directives:
-            hits = function(directive_context)
-            kept.extend(_finding(h, rule_id, document, settings, redactors) for h in hits)
+            maker.add(rule_id, function(directive_context))
+    kept.extend(maker.findings())
     return sorted(set(kept), key=Finding.sort_key)
+
+
+class _Located(NamedTuple):
+    hit: Hit
+    rule_id: str
+    document: Document
+    span: Span
+    yaml_path: str
+
+
+class _FindingMaker:
+    """Hits -> findings: paths and spans first, then the quoted lines of each document.
+
+    Source lines are masked by one Redactor per document, which reads only the lines that
+    findings quote; yaml paths come from one PathFinder per document.
+    """
+
+    def __init__(self, default_document: Document, settings: Settings) -> None:
+        self._default = default_document
+        self._settings = settings
+        self._finders: dict[int, PathFinder] = {}
+        self._located: list[_Located] = []
+
+    def add(self, rule_id: str, hits: Iterable[Hit]) -> None:
+        for hit in hits:
+            document = hit.document or self._default
+            location = None
+            if hit.node is not None:
+                finder = self._finders.get(id(document))
+                if finder is None:
+                    finder = self._finders[id(document)] = PathFinder(document)
+                location = finder.locate(hit.node, hit.scope)
+            span = hit.span or (doc_mod.span_of(location.anchor) if location else Span(1, 1, 1, 1))
+            yaml_path = location.yaml_path if location else ""
+            self._located.append(_Located(hit, rule_id, document, span, yaml_path))
+
+    def findings(self) -> list[Finding]:
+        wanted: dict[int, set[int]] = {}
+        documents: dict[int, Document] = {}
+        for located in self._located:
+            wanted.setdefault(id(located.document), set()).add(located.span.line)
+            documents[id(located.document)] = located.document
+        redactors = {key: Redactor(documents[key], lines) for key, lines in wanted.items()}
+        settings = self._settings
+        made = []
+        for hit, rule_id, document, span, yaml_path in self._located:
+            meta = rule(rule_id)
+            made.append(
+                Finding(
+                    path=document.path,
+                    span=span,
+                    rule_id=rule_id,
+                    rule_name=meta.name,
+                    severity=settings.severity_of(rule_id, hit.severity or meta.severity),
+                    message=hit.message,
+                    yaml_path=yaml_path,
+                    help=hit.help,
+                    source=redactors[id(document)].line(span.line),
+                )
+            )
+        return made
 
 
 def _finding(

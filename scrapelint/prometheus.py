@@ -8,8 +8,9 @@ prometheus-config-facts reference, §1.2 and §5.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 from scrapelint.document import (
@@ -19,7 +20,6 @@ from scrapelint.document import (
     ScalarNode,
     as_text,
     get,
-    get_key,
     items,
     mapping_pairs,
 )
@@ -132,14 +132,38 @@ class Site:
     kubernetes_roles: tuple[ScalarNode, ...] = ()
     url_node: Node | None = None
 
+    # The site's keys are read by every check: they are indexed once (keys are unique once the
+    # document is read, so an index answers what a scan of the mapping would).
+
+    @cached_property
+    def pairs(self) -> list[tuple[ScalarNode, Node]]:
+        """The (key, value) pairs of the site's mapping that have scalar keys, in order."""
+        return mapping_pairs(self.node)
+
+    @cached_property
+    def fields(self) -> dict[str, Node]:
+        """The site's values by key (the first one, should a key repeat)."""
+        return _fields(self.node)
+
+    @cached_property
+    def key_nodes(self) -> dict[str, ScalarNode]:
+        """The site's key nodes by name."""
+        return {str(key.value): key for key, _ in reversed(self.pairs)}
+
+    @cached_property
+    def tls_configs(self) -> tuple[MappingNode, ...]:
+        """The site's tls_config and the one inside its oauth2 block, when they are mappings."""
+        blocks = (self.fields.get("tls_config"), get(self.fields.get("oauth2"), "tls_config"))
+        return tuple(block for block in blocks if isinstance(block, MappingNode))
+
     def get(self, key: str) -> Node | None:
-        return get(self.node, key)
+        return self.fields.get(key)
 
     def hit(self, node: Node | None, message: str, help: str = "") -> Hit:
         return Hit(node, message, help, document=self.document, scope=self.node)
 
     def key(self, key: str) -> ScalarNode | None:
-        return get_key(self.node, key)
+        return self.key_nodes.get(key)
 
     @property
     def label(self) -> str:
@@ -159,7 +183,7 @@ class Site:
     def targets_known(self) -> bool:
         return bool(self.targets) and not self.has_discovery
 
-    @property
+    @cached_property
     def address_rewritten(self) -> bool:
         return any(rule.writes == "__address__" for rule in self.relabel_rules)
 
@@ -173,13 +197,49 @@ class PrometheusConfig:
     sites: tuple[Site, ...]
     included: tuple[Document, ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property
     def jobs(self) -> tuple[Site, ...]:
         return tuple(site for site in self.sites if site.kind == "scrape")
 
     @property
     def documents(self) -> tuple[Document, ...]:
         return (self.document, *self.included)
+
+    def sites_with(
+        self,
+        keys: Iterable[str] = (),
+        *,
+        kinds: Iterable[str] = (),
+        sd_types: Iterable[str] = (),
+    ) -> list[Site]:
+        """The sites, in order, whose mapping has one of the keys, or of those kinds or SD types.
+
+        A check whose findings all need one of a few keys reads only the sites that have one:
+        a large config has thousands of sites, most of them without the key.
+        """
+        index = self._index
+        found: dict[int, Site] = {}
+        for group in (keys, (f"kind:{kind}" for kind in kinds), (f"sd:{t}" for t in sd_types)):
+            for name in group:
+                for site in index.get(name, ()):
+                    found[id(site)] = site
+        position = self._positions
+        return sorted(found.values(), key=lambda site: position[id(site)])
+
+    @cached_property
+    def _index(self) -> dict[str, list[Site]]:
+        index: dict[str, list[Site]] = {}
+        for site in self.sites:
+            for name in site.fields:
+                index.setdefault(name, []).append(site)
+            index.setdefault(f"kind:{site.kind}", []).append(site)
+            if site.sd_type is not None:
+                index.setdefault(f"sd:{site.sd_type}", []).append(site)
+        return index
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {id(site): position for position, site in enumerate(self.sites)}
 
 
 def is_prometheus_config(root: Node | None) -> bool:
@@ -220,31 +280,41 @@ def _document_sites(doc: Document) -> Iterator[Site]:
                 yield _url_site(doc, entry, kind)
 
 
+def _fields(node: MappingNode) -> dict[str, Node]:
+    """A mapping's values by scalar key, the first one winning (as `get` finds them)."""
+    return {str(k.value): v for k, v in reversed(node.value) if isinstance(k, ScalarNode)}
+
+
 def _scrape_sites(doc: Document, job: MappingNode) -> Iterator[Site]:
-    job_name = as_text(get(job, "job_name"))
-    rules = _relabel_rules(job)
-    site = _target_site(doc, job, "scrape", job_name, rules)
+    fields = _fields(job)
+    job_name = as_text(fields.get("job_name"))
+    rules = _relabel_rules(fields)
+    site = _target_site(doc, job, fields, "scrape", job_name, rules)
     yield site
-    yield from _sd_sites(doc, job, site)
+    if site.has_discovery:
+        yield from _sd_sites(doc, job, site)
 
 
 def _alertmanager_sites(doc: Document, manager: MappingNode) -> Iterator[Site]:
-    site = _target_site(doc, manager, "alertmanager", None, _relabel_rules(manager))
+    fields = _fields(manager)
+    site = _target_site(doc, manager, fields, "alertmanager", None, _relabel_rules(fields))
     yield site
-    yield from _sd_sites(doc, manager, site)
+    if site.has_discovery:
+        yield from _sd_sites(doc, manager, site)
 
 
 def _target_site(
     doc: Document,
     node: MappingNode,
+    fields: dict[str, Node],
     kind: SiteKind,
     job_name: str | None,
     rules: tuple[RelabelRule, ...],
 ) -> Site:
-    scheme = _relabelled_scheme(_declared_scheme(node), rules)
-    targets = tuple(_static_targets(node, scheme, rules))
-    roles = tuple(_kubernetes_roles(node))
-    return Site(
+    scheme = _relabelled_scheme(_scheme_field(fields.get("scheme")), rules)
+    targets = tuple(_static_targets(fields, scheme, rules))
+    roles = tuple(_kubernetes_roles(fields))
+    site = Site(
         kind=kind,
         node=node,
         document=doc,
@@ -253,14 +323,19 @@ def _target_site(
         parent=None,
         scheme=scheme,
         targets=targets,
-        has_discovery=any(_is_sd_key(k.value) for k, _ in mapping_pairs(node)),
+        has_discovery=any(name.endswith("_sd_configs") for name in fields),
         relabel_rules=rules,
         kubernetes_roles=roles,
     )
+    site.__dict__["fields"] = fields  # the value of the cached property, computed already
+    return site
 
 
 def _declared_scheme(node: MappingNode) -> Scheme:
-    value_node = get(node, "scheme")
+    return _scheme_field(get(node, "scheme"))
+
+
+def _scheme_field(value_node: Node | None) -> Scheme:
     raw = as_text(value_node)
     if raw is None:
         return Scheme("http")
@@ -279,9 +354,9 @@ def _relabelled_scheme(scheme: Scheme, rules: tuple[RelabelRule, ...]) -> Scheme
 
 
 def _static_targets(
-    node: MappingNode, scheme: Scheme, rules: tuple[RelabelRule, ...]
+    fields: dict[str, Node], scheme: Scheme, rules: tuple[RelabelRule, ...]
 ) -> Iterator[Target]:
-    for group in items(get(node, "static_configs")):
+    for group in items(fields.get("static_configs")):
         group_scheme = _group_scheme(group, scheme, rules)
         for item in items(get(group, "targets")):
             if isinstance(item, ScalarNode):
@@ -321,33 +396,35 @@ def split_host_port(hostport: str) -> tuple[str | None, int | None]:
     return (host.lower() or None), port
 
 
-def _kubernetes_roles(node: MappingNode) -> Iterator[ScalarNode]:
-    for entry in items(get(node, "kubernetes_sd_configs")):
+def _kubernetes_roles(fields: dict[str, Node]) -> Iterator[ScalarNode]:
+    for entry in items(fields.get("kubernetes_sd_configs")):
         role = get(entry, "role")
         if isinstance(role, ScalarNode):
             yield role
 
 
-def _relabel_rules(node: MappingNode) -> tuple[RelabelRule, ...]:
+def _relabel_rules(fields: dict[str, Node]) -> tuple[RelabelRule, ...]:
     return tuple(
         _relabel_rule(rule)
-        for rule in items(get(node, "relabel_configs"))
+        for rule in items(fields.get("relabel_configs"))
         if isinstance(rule, MappingNode)
     )
 
 
 def _relabel_rule(node: MappingNode) -> RelabelRule:
+    fields = _fields(node)
     sources = tuple(
-        text for text in (as_text(i) for i in items(get(node, "source_labels"))) if text
+        text for text in (as_text(i) for i in items(fields.get("source_labels"))) if text
     )
-    replacement_node = get(node, "replacement")
+    replacement_node = fields.get("replacement")
+    regex_node = fields.get("regex")
     return RelabelRule(
         node=node,
-        action=(as_text(get(node, "action")) or "replace").lower(),
+        action=(as_text(fields.get("action")) or "replace").lower(),
         source_labels=sources,
-        regex=as_text(get(node, "regex")),
-        regex_node=get(node, "regex"),
-        target_label=as_text(get(node, "target_label")),
+        regex=as_text(regex_node),
+        regex_node=regex_node,
+        target_label=as_text(fields.get("target_label")),
         replacement=as_text(replacement_node) if replacement_node is not None else "$1",
         replacement_node=replacement_node,
     )

@@ -8,7 +8,8 @@ and endpoint_params value, and the password of every URL with userinfo.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 
 from scrapelint.document import Document, MappingNode, Node, ScalarNode, SequenceNode
 
@@ -30,7 +31,12 @@ SECRET_SUBTREES = frozenset(
 # as `passwrod` is exactly the line a finding will quote).
 _SECRET_NAME = re.compile(r"pass|secret|token|cred|key|auth|signature|private", re.IGNORECASE)
 _NOT_SECRET_SUFFIXES = ("_file", "_files", "_path", "_ref", "_id", "_url", "type", "_method")
-_USERINFO = re.compile(r"(?P<user>[^\s:/@]+):(?P<password>[^\s@/]+)@")
+# `user:password@`: the user is the first run of characters other than `:` in a run of characters
+# other than white space, `@` and `/` that ends right before an `@`; the password is the rest of
+# that run after the next `:` (at least one character). Matching starts only where such a run
+# starts and never gives characters back, so a long line costs linear time (a plain
+# `[^...]+:[^...]+@` pattern is quadratic on long lines without `@`).
+_USERINFO = re.compile(r"(?<![^\s@/])(?P<user>:*+[^\s:@/]++):[^\s@/]++(?=@)")
 
 
 def secret_scalars(root: Node | None, hidden: bool = False) -> Iterator[ScalarNode]:
@@ -61,13 +67,53 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name)) and not name.endswith(_NOT_SECRET_SUFFIXES)
 
 
-class Redactor:
-    """Masks lines of one document; built only for documents that have findings."""
+def _secret_scalars_on(root: Node | None, wanted: list[int]) -> Iterator[ScalarNode]:
+    """secret_scalars of a tree (no shared nodes), limited to nodes on the wanted lines.
 
-    def __init__(self, document: Document) -> None:
+    `wanted` holds sorted 0-based line numbers; a node is entered only when its lines include
+    one of them, which its parent's lines then do too.
+    """
+    if root is None or not wanted:
+        return
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, hidden = stack.pop()
+        first = bisect_left(wanted, node.start_mark.line)
+        if first == len(wanted) or wanted[first] > node.end_mark.line:
+            continue
+        if isinstance(node, ScalarNode):
+            if hidden:
+                yield node
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                name = str(key.value) if isinstance(key, ScalarNode) else ""
+                stack.append((value, hidden or is_secret_name(name)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, hidden) for item in node.value)
+
+
+class Redactor:
+    """Masks lines of one document; built only for documents that have findings.
+
+    With `lines` (1-based), only those lines are prepared, and `line()` answers for them only.
+    """
+
+    def __init__(self, document: Document, lines: Iterable[int] | None = None) -> None:
         self._lines = document.lines
         self._hidden: dict[int, list[tuple[int, int]]] = {}
-        for scalar in secret_scalars(document.root):
+        self._only = None if lines is None else frozenset(lines)
+        # A file that did not parse has no tree to say which values are secret: its lines are
+        # masked by their keys and indentation instead (see _mask_unparsed).
+        self._unparsed = document.root is None and document.problem is not None
+        if lines is not None and not document.may_share_nodes:
+            # Without anchors every node has one parent: only the branches that reach a wanted
+            # line are walked (a config's findings quote a few of its lines).
+            scalars: Iterable[ScalarNode] = _secret_scalars_on(
+                document.root, sorted(number - 1 for number in self._only or ())
+            )
+        else:
+            scalars = secret_scalars(document.root)
+        for scalar in scalars:
             self._hide(scalar)
         for duplicate in document.duplicates:
             # Dropped from the tree, so secret_scalars cannot see them.
@@ -89,6 +135,10 @@ class Redactor:
         index = number - 1
         if not 0 <= index < len(self._lines):
             return ""
+        if self._only is not None and number not in self._only:
+            return ""  # not prepared: its secrets are not known
+        if self._unparsed:
+            return mask_userinfo(_mask_unparsed(self._lines, index))
         text = self._lines[index]
         for first, last in sorted(self._hidden.get(index, []), reverse=True):
             if first < len(text):
@@ -97,4 +147,43 @@ class Redactor:
 
 
 def mask_userinfo(text: str) -> str:
-    return _USERINFO.sub(lambda m: f"{m['user']}:{MASK}@", text)
+    if "@" not in text:
+        return text
+    return _USERINFO.sub(r"\g<user>:" + MASK, text)
+
+
+_LINE_KEY = re.compile(r"""(?:^|[\s{,?-])["']?([^\s"':{},\[\]#]+)["']?\s*:(?=\s|$)""")
+
+
+def _secret_key_end(text: str) -> int | None:
+    """Where the value of the first secret-looking key on a line starts, if there is one."""
+    for match in _LINE_KEY.finditer(text):
+        if is_secret_name(match.group(1)):
+            return match.end()
+    return None
+
+
+def _mask_unparsed(lines: list[str], index: int) -> str:
+    """A line of a file that does not parse, with what may be secret masked.
+
+    Without a tree, this errs on the side of hiding: everything after a secret-looking key on
+    the line, and the whole line when a line it is indented under has such a key.
+    """
+    text = lines[index]
+    body = text.lstrip(" -")
+    level = len(text) - len(text.lstrip(" "))
+    item = text.lstrip(" ").startswith("-")
+    for back in range(index - 1, -1, -1):
+        parent = lines[back]
+        stripped = parent.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(parent) - len(parent.lstrip(" "))
+        if indent < level or (indent == level and item and not stripped.startswith("-")):
+            if _secret_key_end(parent) is not None:
+                return text[: len(text) - len(body)] + MASK if body else text
+            level, item = indent, stripped.startswith("-")
+            if level == 0 and not item:
+                break
+    end = _secret_key_end(text)
+    return text if end is None else text[:end] + " " + MASK

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from scrapelint.credentials import (
+    COMMON_METHODS,
+    EXTRA_METHODS,
     SOURCE_GROUPS,
     TLS_SOURCE_GROUPS,
     client_certificate,
@@ -201,8 +203,8 @@ def _sd_conflict(site: Site) -> tuple[ScalarNode, str] | None:
     """Consul's and Marathon's own tokens against the generic auth blocks."""
     conflicts = _SD_CONFLICTS.get(site.sd_type or "", ())
     for own_keys, other_keys, message in conflicts:
-        own = [k for k, v in mapping_pairs(site.node) if k.value in own_keys and present(v)]
-        other = [k for k, v in mapping_pairs(site.node) if k.value in other_keys and present(v)]
+        own = [k for k, v in site.pairs if k.value in own_keys and present(v)]
+        other = [k for k, v in site.pairs if k.value in other_keys and present(v)]
         if own and other:
             second = max(own[0], other[0], key=lambda k: (k.start_mark.line, k.start_mark.column))
             return second, message
@@ -246,9 +248,15 @@ _SD_CONFLICTS: dict[str, tuple[tuple[frozenset[str], frozenset[str], str], ...]]
 }
 
 
+# A site with no method key has no conflict of methods (Consul's and Marathon's own tokens
+# are checked on every entry of theirs).
+_ALL_METHODS = frozenset(COMMON_METHODS).union(*EXTRA_METHODS.values())
+
+
 @check("SL103")
 def conflicting_auth_methods(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    candidates = context.config.sites_with(_ALL_METHODS, sd_types=_SD_CONFLICTS)
+    for site in candidates:
         conflict = _method_conflict(site) or _sd_conflict(site)
         if conflict is None:
             continue
@@ -261,40 +269,69 @@ def conflicting_auth_methods(context: CheckContext) -> Iterator[Hit]:
         )
 
 
-def _secret_groups(site: Site) -> Iterator[tuple[Node | None, tuple[str, ...], str]]:
-    """(block, keys of which at most one may be set, what Prometheus calls them)."""
-    node = site.node
-    yield node, ("bearer_token", "bearer_token_file"), "bearer_token & bearer_token_file"
-    for block_name, groups in SOURCE_GROUPS.items():
-        for group in groups:
-            yield get(node, block_name), group, f"{block_name} " + ", ".join(group)
-    oauth2 = get(node, "oauth2")
-    jwt = text_of(get(oauth2, "grant_type")) == JWT_BEARER
-    oauth_group: tuple[str, ...] = (
-        ("client_certificate_key", "client_certificate_key_file", "client_certificate_key_ref")
-        if jwt
-        else ("client_secret", "client_secret_file", "client_secret_ref")
-    )
-    yield oauth2, oauth_group, "oauth2 " + ", ".join(oauth_group)
-    for tls in tls_blocks(site):
-        for group in TLS_SOURCE_GROUPS:
-            yield tls, group, "tls_config " + ", ".join(group)
-    for sd_group in _SD_SECRET_GROUPS.get(site.sd_type or "", ()):
-        yield node, sd_group, f"{site.sd_type}_sd " + ", ".join(sd_group)
+def _group_text(prefix: str, group: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    return group, f"{prefix} " + ", ".join(group)
 
 
+_BEARER_GROUP = (("bearer_token", "bearer_token_file"), "bearer_token & bearer_token_file")
+_BLOCK_GROUPS = tuple(
+    (block_name, _group_text(block_name, group))
+    for block_name, groups in SOURCE_GROUPS.items()
+    for group in groups
+)
+_OAUTH_SECRET_GROUP = _group_text(
+    "oauth2", ("client_secret", "client_secret_file", "client_secret_ref")
+)
+_OAUTH_JWT_GROUP = _group_text(
+    "oauth2",
+    ("client_certificate_key", "client_certificate_key_file", "client_certificate_key_ref"),
+)
+_TLS_GROUPS = tuple(_group_text("tls_config", group) for group in TLS_SOURCE_GROUPS)
 _SD_SECRET_GROUPS = {
-    "marathon": (("auth_token", "auth_token_file"),),
-    "scaleway": (("secret_key", "secret_key_file"),),
-    "outscale": (("secret_key", "secret_key_file"),),
-    "oci": (("key_passphrase", "key_passphrase_file"),),
+    sd_type: tuple(_group_text(f"{sd_type}_sd", group) for group in groups)
+    for sd_type, groups in {
+        "marathon": (("auth_token", "auth_token_file"),),
+        "scaleway": (("secret_key", "secret_key_file"),),
+        "outscale": (("secret_key", "secret_key_file"),),
+        "oci": (("key_passphrase", "key_passphrase_file"),),
+    }.items()
 }
+
+
+def _secret_groups(site: Site) -> Iterator[tuple[Node, tuple[str, ...], str]]:
+    """(block, keys of which at most one may be set, what Prometheus calls them).
+
+    Blocks the site does not have are left out: they hold no key at all.
+    """
+    node = site.node
+    yield node, *_BEARER_GROUP
+    for block_name, (group, what) in _BLOCK_GROUPS:
+        block = site.get(block_name)
+        if block is not None:
+            yield block, group, what
+    oauth2 = site.get("oauth2")
+    if oauth2 is not None:
+        jwt = text_of(get(oauth2, "grant_type")) == JWT_BEARER
+        yield oauth2, *(_OAUTH_JWT_GROUP if jwt else _OAUTH_SECRET_GROUP)
+    for tls in tls_blocks(site):
+        for group, what in _TLS_GROUPS:
+            yield tls, group, what
+    for sd_group, what in _SD_SECRET_GROUPS.get(site.sd_type or "", ()):
+        yield node, sd_group, what
+
+
+# The keys that hold every block _secret_groups looks into (its SD groups aside).
+_SECRET_GROUP_KEYS = ("bearer_token", "bearer_token_file", *SOURCE_GROUPS, "oauth2", "tls_config")
 
 
 @check("SL104")
 def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    candidates = context.config.sites_with(_SECRET_GROUP_KEYS, sd_types=_SD_SECRET_GROUPS)
+    for site in candidates:
+        fields = site.fields
         for block, group, what in _secret_groups(site):
+            if block is site.node and sum(name in fields for name in group) < 2:
+                continue
             keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
             if len(keys) < 2:
                 continue
@@ -313,8 +350,8 @@ def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
 
 @check("SL105")
 def authorization_type_basic(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
-        type_node = get(get(site.node, "authorization"), "type")
+    for site in context.config.sites_with(("authorization",)):
+        type_node = get(site.get("authorization"), "type")
         if text_of(type_node).strip().lower() == "basic" and type_node is not None:
             yield site.hit(
                 type_node,
@@ -347,9 +384,9 @@ def _missing_parts(block: Node | None, block_name: str) -> Iterator[tuple[Node, 
 
 @check("SL106")
 def empty_credentials(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(("basic_auth", "authorization")):
         for block_name in ("basic_auth", "authorization"):
-            key = get_key(site.node, block_name)
+            key = site.key(block_name)
             if key is not None:
                 yield from _empty_block_hits(site, key, block_name)
 
@@ -392,7 +429,7 @@ def _empty_block_hits(site: Site, key: ScalarNode, block_name: str) -> Iterator[
 
 @check("SL107")
 def deprecated_bearer_token(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(("bearer_token", "bearer_token_file")):
         for name in ("bearer_token", "bearer_token_file"):
             key = site.key(name)
             if key is not None and present(site.get(name)):
@@ -419,7 +456,7 @@ def _ref_keys(site: Site) -> Iterator[ScalarNode]:
 
 @check("SL108")
 def unsupported_secret_ref(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with((*_REF_BLOCKS, "tls_config")):
         for key in _ref_keys(site):
             file_field = str(key.value).removesuffix("_ref") + "_file"
             yield site.hit(
@@ -432,18 +469,102 @@ def unsupported_secret_ref(context: CheckContext) -> Iterator[Hit]:
 
 # --- SL109: placeholders -------------------------------------------------------------------
 
+# The placeholder shapes, searched in this order (the first shape found wins, at its leftmost
+# position):
+#   1. `<secret>` or `<redacted>` (any case);
+#   2. `${...}`, `{{ ... }}` (on one line), `%{...}`, or a run of 5+ `x`/`X`;
+#   3. `$NAME` (upper case), or `<...>` holding white space or an upper-case word.
+# Values can be megabytes long (hostile input); every search below is linear in the length of the
+# value, where the equivalent single regular expressions backtrack quadratically.
 _PLACEHOLDER_LITERAL = re.compile(r"<(?:secret|redacted)>", re.IGNORECASE)
-_UPPER_VAR = re.compile(r"\$[A-Z_][A-Z0-9_]*|<[^<>\n]*(?:\s|\b[A-Z][A-Z0-9_]+\b)[^<>\n]*>")
-_GENERIC = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|%\{[^}]*\}|[xX]{5,}")
+_X_RUN = re.compile(r"[xX]{5,}")
+_UPPER_NAME = re.compile(r"\$[A-Z_][A-Z0-9_]*")
+_ANGLE_END = re.compile(r"[<>\n]")
+_ANGLE_CONTENT = re.compile(r"\s|\b[A-Z][A-Z0-9_]+\b")
+
+
+def _closed(text: str, opener: str) -> tuple[int, int] | None:
+    """`${...}` / `%{...}`: the first opener followed, anywhere later, by `}`."""
+    start = text.find(opener)
+    if start < 0:
+        return None
+    close = text.find("}", start + 2)
+    return (start, close + 1) if close >= 0 else None
+
+
+def _template(text: str) -> tuple[int, int] | None:
+    """`{{ ... }}` on one line: the first `{{` whose next `}}` comes before any newline."""
+    start = text.find("{{")
+    close = -1
+    while start >= 0:
+        if close < start + 2:
+            close = text.find("}}", start + 2)
+            if close < 0:
+                return None
+        newline = text.rfind("\n", start + 2, close)
+        if newline < 0:
+            return start, close + 2
+        start = text.find("{{", newline + 1)
+    return None
+
+
+def _angle(text: str) -> tuple[int, int] | None:
+    """`<...>` holding white space or an upper-case word, with no `<` or `>` inside.
+
+    The content has no newline, except one that is itself the white space.
+    """
+    start = text.find("<")
+    while start >= 0:
+        end = _ANGLE_END.search(text, start + 1)
+        if end is None:
+            return None
+        stop = end.start()
+        if text[stop] == ">" and _ANGLE_CONTENT.search(text, start + 1, stop):
+            return start, stop + 1
+        if text[stop] == "\n":
+            after = _ANGLE_END.search(text, stop + 1)
+            if after is not None and text[after.start()] == ">":
+                return start, after.start() + 1
+        start = text.find("<", start + 1)
+    return None
+
+
+def _leftmost(text: str, spans: list[tuple[int, int] | None]) -> str | None:
+    found = [span for span in spans if span is not None]
+    if not found:
+        return None
+    start, end = min(found)
+    return text[start:end]
+
+
+def _regex_span(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
+    match = pattern.search(text)
+    return match.span() if match else None
+
+
+# Every placeholder holds one of these; most values hold none, and are done with one search.
+_PLACEHOLDER_SIGN = re.compile(r"[<${%]|[xX]{5}")
 
 
 def placeholder_in(text: str) -> str | None:
     """The placeholder in a value, if any (case matters for `$NAME` and `<WORD>`)."""
-    for pattern in (_PLACEHOLDER_LITERAL, _GENERIC, _UPPER_VAR):
-        match = pattern.search(text)
-        if match:
-            return match.group(0)
-    return None
+    if _PLACEHOLDER_SIGN.search(text) is None:
+        return None
+    literal = _PLACEHOLDER_LITERAL.search(text)
+    if literal:
+        return literal.group(0)
+    generic = _leftmost(
+        text,
+        [
+            _closed(text, "${"),
+            _template(text),
+            _closed(text, "%{"),
+            _regex_span(_X_RUN, text),
+        ],
+    )
+    if generic is not None:
+        return generic
+    return _leftmost(text, [_regex_span(_UPPER_NAME, text), _angle(text)])
 
 
 _PLACEHOLDER_FIELDS = {
@@ -501,7 +622,8 @@ def _describe_placeholder(field: str, placeholder: str, text: str) -> str:
 def unexpanded_placeholder(context: CheckContext) -> Iterator[Hit]:
     if context.options.expand_env:
         return
-    for site in context.config.sites:
+    keys = (*_SITE_PLACEHOLDER_FIELDS, *_PLACEHOLDER_FIELDS, "tls_config", "http_headers")
+    for site in context.config.sites_with(keys):
         for node, field in _placeholder_candidates(site):
             text = text_of(node)
             placeholder = placeholder_in(text) if text else None
@@ -550,7 +672,7 @@ def _remote_header_message(name: str, where: str) -> str | None:
 
 @check("SL111")
 def reserved_header(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(("headers", "http_headers")):
         if site.kind in ("remote_write", "remote_read"):
             yield from _headers_hits(site.get("headers"), site.kind, site.hit)
         for key, _ in mapping_pairs(site.get("http_headers")):
@@ -603,32 +725,32 @@ def _missing(block: Node | None, required: tuple[str, ...]) -> list[str]:
 
 
 def _incomplete_sd(site: Site) -> list[str]:
-    node = site.node
     sd_type = site.sd_type
     if sd_type == "azure":
-        method = text_of(get(node, "authentication_method")) or "OAuth"
+        method = text_of(site.get("authentication_method")) or "OAuth"
         required: tuple[str, ...] = ("subscription_id",)
         if method == "OAuth":
             required += ("tenant_id", "client_id", "client_secret")
-        return _missing(node, required)
+        return _missing(site.node, required)
     if sd_type in ("scaleway", "outscale"):
         return (
             []
-            if any(present(get(node, k)) for k in ("secret_key", "secret_key_file"))
+            if any(present(site.get(k)) for k in ("secret_key", "secret_key_file"))
             else ["secret_key or secret_key_file"]
         )
     if sd_type == "ovhcloud":
-        return _missing(node, ("application_key", "application_secret", "consumer_key"))
+        return _missing(site.node, ("application_key", "application_secret", "consumer_key"))
     if sd_type == "uyuni":
-        return _missing(node, ("username", "password"))
-    if sd_type == "oci" and (text_of(get(node, "auth")) or "api_key") == "api_key":
-        return _missing(node, ("tenancy", "user", "fingerprint", "key_file"))
+        return _missing(site.node, ("username", "password"))
+    if sd_type == "oci" and (text_of(site.get("auth")) or "api_key") == "api_key":
+        return _missing(site.node, ("tenancy", "user", "fingerprint", "key_file"))
     return []
 
 
 @check("SL112")
 def incomplete_auth_config(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    sd_types = ("azure", "scaleway", "outscale", "ovhcloud", "uyuni", "oci")
+    for site in context.config.sites_with(("oauth2", "sigv4"), sd_types=sd_types):
         oauth2 = site.get("oauth2")
         if isinstance(oauth2, MappingNode):
             missing = _missing(oauth2, ("client_id", "token_url"))
@@ -689,7 +811,8 @@ def _method_value_hits(site: Site) -> Iterator[tuple[Node, str, tuple[str, ...]]
 
 @check("SL113")
 def unknown_auth_method(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    sd_types = [sd_type for sd_type, _ in _METHOD_VALUES]
+    for site in context.config.sites_with(("oauth2",), sd_types=sd_types):
         for node, field, allowed in _method_value_hits(site):
             outcome = (
                 "it treats the value as client_credentials and the token request fails"
@@ -702,6 +825,9 @@ def unknown_auth_method(context: CheckContext) -> Iterator[Hit]:
                 f"({', '.join(allowed)}); {outcome}",
                 f"Use one of: {', '.join(allowed)} (the names are case-sensitive).",
             )
+
+
+_PROXY_KEYS = frozenset({"proxy_url", "no_proxy", "proxy_connect_header", "proxy_from_environment"})
 
 
 def _proxy_problems(block: Node | None) -> Iterator[tuple[str, str]]:
@@ -734,8 +860,10 @@ def _proxy_problems(block: Node | None) -> Iterator[tuple[str, str]]:
 
 @check("SL114")
 def invalid_proxy_config(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with((*_PROXY_KEYS, "oauth2")):
         for block in (site.node, site.get("oauth2")):
+            if block is None or (block is site.node and site.fields.keys().isdisjoint(_PROXY_KEYS)):
+                continue  # no proxy setting: nothing to refuse
             for key_name, message in _proxy_problems(block):
                 key = get_key(block, key_name)
                 if key is not None:

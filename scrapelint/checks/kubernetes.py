@@ -67,7 +67,7 @@ def _conflict(site: Site) -> tuple[ScalarNode, str] | None:
 
 @check("SL110")
 def kubernetes_sd_auth_conflict(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(sd_types=("kubernetes",)):
         if site.sd_type != "kubernetes":
             continue
         conflict = _conflict(site)

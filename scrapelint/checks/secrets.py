@@ -61,8 +61,7 @@ def _is_real_secret(node: Node | None) -> bool:
 def _inline_secrets(site: Site) -> Iterator[tuple[Node, str, str]]:
     """(value, field, file variant) for inline secrets that have a file variant."""
     for block_name, field, variant in FILE_VARIANTS:
-        block = site.get(block_name) if block_name else site.node
-        value = get(block, field)
+        value = get(site.get(block_name), field) if block_name else site.get(field)
         if _is_real_secret(value) and value is not None:
             yield value, f"{block_name}.{field}".lstrip("."), variant
     for tls in tls_blocks(site):
@@ -81,7 +80,8 @@ def _inline_secrets(site: Site) -> Iterator[tuple[Node, str, str]]:
 
 @check("SL201")
 def inline_secret(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    keys = ("basic_auth", "authorization", "bearer_token", "oauth2", "tls_config", "http_headers")
+    for site in context.config.sites_with(keys, sd_types=SD_FILE_VARIANTS):
         for value, field, variant in _inline_secrets(site):
             yield site.hit(
                 value,
@@ -106,8 +106,11 @@ def _secrets_without_file(site: Site) -> Iterator[tuple[Node, str, str]]:
             "azuread.oauth.client_secret",
             "use managed_identity or workload_identity",
         )
-    for blockless in (site.node, site.get("oauth2")):
-        for name, values in mapping_pairs(get(blockless, "proxy_connect_header")):
+    for headers in (
+        site.get("proxy_connect_header"),
+        get(site.get("oauth2"), "proxy_connect_header"),
+    ):
+        for name, values in mapping_pairs(headers):
             for item in items(values):
                 if _is_real_secret(item):
                     field = f"proxy_connect_header.{name.value}"
@@ -120,7 +123,8 @@ def _secrets_without_file(site: Site) -> Iterator[tuple[Node, str, str]]:
 
 @check("SL202")
 def inline_secret_without_file_option(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    keys = ("sigv4", "azuread", "proxy_connect_header", "oauth2")
+    for site in context.config.sites_with(keys, sd_types=SD_NO_FILE):
         for value, field, alternative in _secrets_without_file(site):
             yield site.hit(
                 value,
@@ -138,8 +142,7 @@ _PASSWORD_USERINFO = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s:]+:[^/@
 def _url_nodes(site: Site) -> Iterator[tuple[Node, str]]:
     if site.url_node is not None:
         yield site.url_node, "url"
-    for block in (site.node, site.get("oauth2")):
-        proxy = get(block, "proxy_url")
+    for proxy in (site.get("proxy_url"), get(site.get("oauth2"), "proxy_url")):
         if proxy is not None:
             yield proxy, "proxy_url"
     if site.sd_type == "marathon":
@@ -156,7 +159,7 @@ def secret_in_url(context: CheckContext) -> Iterator[Hit]:
         reported: set[int] = set()
         for node, field in _url_nodes(site):
             text = text_of(node)
-            if id(node) in reported or not _PASSWORD_USERINFO.match(text):
+            if "@" not in text or id(node) in reported or not _PASSWORD_USERINFO.match(text):
                 continue
             reported.add(id(node))
             yield site.hit(node, _url_message(site, field, text), _url_fix(site, field))
@@ -244,7 +247,7 @@ _PLAINTEXT_FIX = (
 
 @check("SL204")
 def secret_in_plaintext_field(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(("headers", "oauth2", "params", "http_headers")):
         for mapping, field in _plaintext_maps(site):
             for node, name in _plaintext_hits(mapping, field):
                 yield site.hit(node, _plaintext_message(site.label, name), _PLAINTEXT_FIX)

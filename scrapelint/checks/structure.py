@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from scrapelint import config_structure as data
 from scrapelint.document import (
@@ -23,6 +23,7 @@ from scrapelint.registry import check
 _DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGTPE]i?B|B)?$", re.IGNORECASE)
 _STRINGLIKE = frozenset({"string", "secret", "url", "path", "regexp", "labelname"})
+_NULL_TAG = "tag:yaml.org,2002:null"
 INCLUDED_ROOT = "scrape_config_file"
 
 # Prometheus Operator CRD fields pasted into a raw prometheus.yml, and where they belong.
@@ -74,6 +75,84 @@ def check_tree(root: Node, root_type: str) -> Iterator[_Problem]:
             stack.extend((item, type_expr[5:-1]) for item in reversed(node.value))
         elif type_expr.startswith("map["):
             stack.extend((value, type_expr[4:-1]) for _, value in reversed(node.value))
+
+
+# How check_tree_without_sharing treats a type expression; scalars of the first two kinds
+# are never a problem.
+_ANY, _TEXT, _SCALAR, _STRUCT, _LIST, _MAP = range(6)
+_PLANS: dict[str, tuple[int, Any]] = {}
+
+
+def _plan(type_expr: str) -> tuple[int, Any]:
+    """(kind, detail): detail is (keys, kinds of the keys) for a struct, the item type for a
+    list or map."""
+    plan = _PLANS.get(type_expr)
+    if plan is None:
+        if type_expr == "any":
+            plan = (_ANY, None)
+        elif type_expr in data.STRUCTS:
+            keys = struct_keys(type_expr)
+            plan = (_STRUCT, (keys, {name: _plan(t)[0] for name, t in keys.items()}))
+        elif type_expr.startswith("list["):
+            plan = (_LIST, type_expr[5:-1])
+        elif type_expr.startswith("map["):
+            plan = (_MAP, type_expr[4:-1])
+        else:
+            plan = (_TEXT if type_expr in _STRINGLIKE else _SCALAR, None)
+        _PLANS[type_expr] = plan
+    return plan
+
+
+def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]:
+    """check_tree for a document in which no node is reached twice (it has no anchors).
+
+    The same problems, found with less work per node: scalars are judged where their parent is
+    expanded, and the many that any scalar satisfies (strings, paths, URLs) cost one lookup.
+    """
+    if is_null(root):
+        return
+    problem = _shape_problem(root, root_type)
+    if problem is not None:
+        yield problem
+        return
+    stack: list[tuple[Node, str]] = [(root, root_type)]
+    scalar_class, null_tag, no_check = ScalarNode, _NULL_TAG, _TEXT
+    while stack:
+        node, type_expr = stack.pop()
+        kind, detail = _plan(type_expr)
+        if kind == _STRUCT:
+            keys, kinds = detail
+            for key, value in node.value:
+                name = key.value if key.__class__ is scalar_class else None
+                child_type = keys.get(name) if name is not None else None
+                if child_type is None:
+                    yield _unknown_key(key, name, type_expr, keys)
+                    continue
+                if value.__class__ is scalar_class:
+                    if kinds[name] <= no_check or value.tag == null_tag:
+                        continue
+                elif kinds[name] == _ANY:
+                    continue
+                problem = _shape_problem(value, child_type)
+                if problem is not None:
+                    yield problem
+                elif value.__class__ is not scalar_class:
+                    stack.append((value, child_type))
+        elif kind in (_LIST, _MAP):
+            child_type = detail
+            child_kind = _plan(child_type)[0]
+            children = node.value if kind == _LIST else [value for _, value in node.value]
+            for child in children:
+                if child.__class__ is scalar_class:
+                    if child_kind <= no_check or child.tag == null_tag:
+                        continue
+                elif child_kind == _ANY:
+                    continue
+                problem = _shape_problem(child, child_type)
+                if problem is not None:
+                    yield problem
+                elif child.__class__ is not scalar_class:
+                    stack.append((child, child_type))
 
 
 def _struct_children(
@@ -176,6 +255,10 @@ def suggest_key(name: str, keys: dict[str, str]) -> str | None:
     normalised = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower().replace("-", "_")
     if normalised in keys:
         return normalised
+    if len(normalised) > 2 * max(map(len, keys), default=0):
+        # No key can reach the 0.75 similarity cutoff (2*shorter/total); difflib would still
+        # index every character of a megabyte-long name before finding that out.
+        return None
     import difflib  # only an unknown key pays for it
 
     close = difflib.get_close_matches(normalised, sorted(keys), n=1, cutoff=0.75)
@@ -183,8 +266,12 @@ def suggest_key(name: str, keys: dict[str, str]) -> str | None:
 
 
 def _problems_of(document: Document, root_type: str) -> Iterator[_Problem]:
-    if document.root is not None:
+    if document.root is None:
+        return
+    if document.may_share_nodes:  # anchors: a node may be reached twice, and is checked once
         yield from check_tree(document.root, root_type)
+    else:
+        yield from check_tree_without_sharing(document.root, root_type)
 
 
 @check("SL002")

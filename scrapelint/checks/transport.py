@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from scrapelint.checks.auth import placeholder_in
-from scrapelint.credentials import credential_keys, present, text_of, tls_blocks
+from scrapelint.credentials import (
+    CREDENTIAL_NAMES,
+    credential_keys,
+    present,
+    text_of,
+)
 from scrapelint.defaults import KUBELET_PORT
 from scrapelint.document import (
     Document,
@@ -55,7 +60,7 @@ def _all_loopback(site: Site) -> bool:
 
 @check("SL301")
 def credentials_over_http(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(CREDENTIAL_NAMES):
         keys = credential_keys(site, client_cert=False)
         if not keys or not _has_target_source(site) or _all_loopback(site):
             continue
@@ -150,7 +155,7 @@ def url_in_target(context: CheckContext) -> Iterator[Hit]:
 
 @check("SL305")
 def tls_config_ignored(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    for site in context.config.sites_with(("tls_config",)):
         tls = site.get("tls_config")
         key = site.key("tls_config")
         if key is None or not isinstance(tls, MappingNode) or not tls.value:
@@ -166,21 +171,23 @@ def tls_config_ignored(context: CheckContext) -> Iterator[Hit]:
 
 class _TlsBlock(NamedTuple):
     node: MappingNode
-    owner: str
+    site: Site | None  # None: the tracing block
     document: Document
-    scope: Node | None
 
     def hit(self, node: Node | None, message: str, help: str) -> Hit:
-        return Hit(node, f"{self.owner}: {message}", help, self.document, scope=self.scope)
+        site = self.site
+        owner = site.label if site is not None else "tracing"
+        scope = site.node if site is not None else None
+        return Hit(node, f"{owner}: {message}", help, self.document, scope=scope)
 
 
 def _every_tls_block(context: CheckContext) -> Iterator[_TlsBlock]:
-    for site in context.config.sites:
-        for block in tls_blocks(site):
-            yield _TlsBlock(block, site.label, site.document, site.node)
+    for site in context.config.sites_with(("tls_config", "oauth2")):
+        for block in site.tls_configs:
+            yield _TlsBlock(block, site, site.document)
     tracing_tls = get(get(context.document.root, "tracing"), "tls_config")
     if isinstance(tracing_tls, MappingNode):
-        yield _TlsBlock(tracing_tls, "tracing", context.document, None)
+        yield _TlsBlock(tracing_tls, None, context.document)
 
 
 @check("SL306")
@@ -237,8 +244,7 @@ def _url_field_problems(site: Site) -> Iterator[tuple[Node, str]]:
         problem = url_problem(text_of(node))
         if problem is not None:
             yield (node or site.node), f"{site.label}: {field} is not a valid URL: {problem}"
-    for block in (site.node, site.get("oauth2")):
-        proxy = get(block, "proxy_url")
+    for proxy in (site.get("proxy_url"), get(site.get("oauth2"), "proxy_url")):
         problem = url_problem(text_of(proxy), _PROXY_SCHEMES) if proxy is not None else None
         if problem is not None and proxy is not None and present(proxy):
             yield proxy, f"{site.label}: proxy_url is not a valid URL: {problem}"
@@ -250,7 +256,12 @@ def _first_key(node: MappingNode) -> Node:
 
 @check("SL307")
 def invalid_scheme(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
+    candidates = context.config.sites_with(
+        ("scheme", "proxy_url", "oauth2"),
+        kinds=("remote_write", "remote_read"),
+        sd_types=_URL_FIELDS,
+    )
+    for site in candidates:
         scheme_problem = _scheme_value_problem(site) if site.kind in _STATIC_KINDS else None
         problems = [scheme_problem] if scheme_problem else []
         problems.extend(_url_field_problems(site))
