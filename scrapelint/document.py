@@ -9,6 +9,7 @@ ever expands an alias (shared nodes are visited once).
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,9 +36,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     """The safe loader, with the per-node resolver work of the composer made cheap.
 
     The composer asks the resolver for the tag of every node. A plain scalar's tag depends
-    only on its text (the safe loader has no path resolvers), so each text is resolved once;
-    a quoted scalar is always a string. The path-resolver bookkeeping calls, made around every
-    node, do nothing without path resolvers: they are bound to C functions that do nothing.
+    only on its text (the safe loader has no path resolvers): a text whose first character
+    starts no implicit tag (a host name, a path) is a string, and the others (numbers, booleans,
+    durations, which repeat a lot) are resolved once per text. A quoted scalar is always a
+    string. The path-resolver bookkeeping calls, made around every node, do nothing without path
+    resolvers: they are bound to C functions that do nothing.
     """
 
     descend_resolver: Any = {}.get  # called as (parent, index): returns index, changes nothing
@@ -46,10 +49,16 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._tags: dict[str, str] = {}
+        implicit = self.yaml_implicit_resolvers
+        # First characters that may start an implicit tag; None: some resolver takes any.
+        self._starts: frozenset[str] | None = None if None in implicit else frozenset(implicit)
 
     def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and isinstance(value, str):
+        if kind is ScalarNode and isinstance(value, str) and not self.yaml_path_resolvers:
             if not implicit[0]:
+                return _STR_TAG
+            starts = self._starts
+            if starts is not None and value[:1] not in starts:
                 return _STR_TAG
             tag = self._tags.get(value)
             if tag is None:
@@ -120,21 +129,50 @@ class Document:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-def span_of(node: Node) -> Span:
+def span_of(node: Node, text: str | None = None) -> Span:
+    """The node's 1-based span; `text` (the document's) finds line ends the marks do not give."""
     start, end = node.start_mark, node.end_mark
     if end.line > start.line and end.column == 0:
-        # Block collections end at the start of the next line; keep the span on its own lines.
-        return Span(start.line + 1, start.column + 1, end.line, _line_end(end))
+        # Block collections end at the start of the next line (or at the end of the text, which
+        # the parser counts as a line break); keep the span on its own lines.
+        return Span(start.line + 1, start.column + 1, end.line, _line_end(end, text))
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
-def _line_end(mark: yaml.Mark) -> int:
-    buffer = mark.buffer
+_BREAKS = "\r\n\x85\u2028\u2029"  # the characters that end a line for YAML
+
+
+def _line_end(mark: yaml.Mark, text: str | None = None) -> int:
+    """The end column (1-based, exclusive) of the line before the mark's."""
+    buffer = text if text is not None else mark.buffer
     if not buffer:
         return 1
-    stop = mark.index - 1
-    begin = buffer.rfind("\n", 0, max(stop, 0)) + 1
+    stop = min(mark.index, len(buffer))
+    if stop > 0 and buffer[stop - 1] in _BREAKS:  # the break that ends that line
+        stop -= 1
+        if buffer[stop] == "\n" and stop > 0 and buffer[stop - 1] == "\r":
+            stop -= 1
+    begin = max(buffer.rfind(char, 0, stop) for char in _BREAKS) + 1
     return stop - begin + 1
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The text's lines as the parser counts them (CR LF, CR, LF, NEL, LS and PS end a line)."""
+    return re.split("\r\n|[\r\n\x85\u2028\u2029]", text)
+
+
+def _inside(span: Span, text: str) -> Span:
+    """A parser error's span moved inside the text: the parser puts the end of the text on a
+    line of its own, and may point at a line break."""
+    lines = yaml_lines(text)
+    line = min(span.line, len(lines))
+    column = (
+        min(span.column, len(lines[line - 1]) + 1)
+        if line == span.line
+        else len(lines[line - 1]) + 1
+    )
+    end_column = min(max(span.end_column, column), len(lines[line - 1]) + 1)
+    return Span(line, column, line, end_column)
 
 
 # What may come right before an anchor's `&`: separation white space, a line break, a flow
@@ -186,7 +224,10 @@ def parse(path: str, text: str) -> Document:
     try:
         roots = [root for root in yaml.compose_all(text, Loader=_Loader) if root is not None]
     except yaml.MarkedYAMLError as error:
-        return Document(path, text, None, problem=_problem_from(error))
+        problem = _problem_from(error)
+        return Document(
+            path, text, None, problem=problem._replace(span=_inside(problem.span, text))
+        )
     except yaml.YAMLError as error:
         return Document(path, text, None, problem=SyntaxProblem(Span(1, 1, 1, 1), str(error)))
     except RecursionError:
@@ -380,14 +421,12 @@ def as_int(node: Node | None) -> int | None:
     return None
 
 
+_SCALAR_KINDS = {_NULL_TAG: "null", _BOOL_TAG: "bool", _INT_TAG: "int", _FLOAT_TAG: "float"}
+
+
 def scalar_kind(node: ScalarNode) -> str:
     """'null', 'bool', 'int', 'float' or 'str', from the YAML 1.1 implicit tag."""
-    return {
-        _NULL_TAG: "null",
-        _BOOL_TAG: "bool",
-        _INT_TAG: "int",
-        _FLOAT_TAG: "float",
-    }.get(node.tag, "str")
+    return _SCALAR_KINDS.get(node.tag, "str")
 
 
 def mapping_pairs(node: Node | None) -> list[tuple[ScalarNode, Node]]:

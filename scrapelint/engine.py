@@ -164,7 +164,9 @@ class _FindingMaker:
                 if finder is None:
                     finder = self._finders[id(document)] = PathFinder(document)
                 location = finder.locate(hit.node, hit.scope)
-            span = hit.span or (doc_mod.span_of(location.anchor) if location else Span(1, 1, 1, 1))
+            span = hit.span or (
+                doc_mod.span_of(location.anchor, document.text) if location else Span(1, 1, 1, 1)
+            )
             yaml_path = location.yaml_path if location else ""
             self._located.append(_Located(hit, rule_id, document, span, yaml_path))
 
@@ -208,7 +210,9 @@ def _finding(
         if hit.node is not None
         else None
     )
-    span = hit.span or (doc_mod.span_of(location.anchor) if location else Span(1, 1, 1, 1))
+    span = hit.span or (
+        doc_mod.span_of(location.anchor, document.text) if location else Span(1, 1, 1, 1)
+    )
     meta = rule(rule_id)
     redactor = redactors.get(document.path)
     if redactor is None:

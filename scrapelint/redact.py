@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from scrapelint.document import Document, MappingNode, Node, ScalarNode, SequenceNode
 
@@ -92,6 +92,58 @@ def _secret_scalars_on(root: Node | None, wanted: list[int]) -> Iterator[ScalarN
             stack.extend((item, hidden) for item in node.value)
 
 
+# Where str.splitlines() breaks lines besides "\n": when a text has none of these, its lines
+# can be found by counting "\n" alone.
+_OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+class _Lines(Sequence[str]):
+    """Some lines of a text, as `text.splitlines()` numbers them, without splitting it all.
+
+    A large config's findings quote a few hundred of its lines; splitting all of them would
+    hold a string per line (tens of megabytes for a large config) at the peak of the run.
+    """
+
+    def __init__(self, text: str, wanted: Iterable[int]) -> None:
+        if any(char in text for char in _OTHER_BREAKS):
+            lines = text.splitlines()
+            self._count = len(lines)
+            self._found = {n: lines[n - 1] for n in wanted if 0 < n <= len(lines)}
+            return
+        self._count = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        self._found = {}
+        position, number = 0, 1  # the start of line `number`
+        for target in sorted(n for n in set(wanted) if 0 < n <= self._count):
+            # Skip blocks of text whose line breaks all lie before the target, growing the
+            # block while that holds and starting small again when it does not; then step
+            # line by line (a few lines at most).
+            size = 256
+            while True:
+                block_end = min(position + size, len(text))
+                skipped = text.count("\n", position, block_end)
+                if number + skipped < target and block_end < len(text):
+                    number += skipped
+                    position = block_end
+                    size *= 4
+                elif size > 256:
+                    size = 256
+                else:
+                    break
+            while number < target:
+                position = text.index("\n", position) + 1
+                number += 1
+            end = text.find("\n", position)
+            self._found[target] = text[position : end if end >= 0 else len(text)]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self._found.get(index + 1, "")
+
+
 class Redactor:
     """Masks lines of one document; built only for documents that have findings.
 
@@ -99,12 +151,16 @@ class Redactor:
     """
 
     def __init__(self, document: Document, lines: Iterable[int] | None = None) -> None:
-        self._lines = document.lines
         self._hidden: dict[int, list[tuple[int, int]]] = {}
         self._only = None if lines is None else frozenset(lines)
-        # A file that did not parse has no tree to say which values are secret: its lines are
-        # masked by their keys and indentation instead (see _mask_unparsed).
         self._unparsed = document.root is None and document.problem is not None
+        # The lines findings quote; all of them only where masking needs the ones before.
+        if self._only is None or self._unparsed:
+            self._lines: Sequence[str] = document.lines
+        else:
+            self._lines = _Lines(document.text, self._only)
+        # (A file that did not parse has no tree to say which values are secret: its lines are
+        # masked by their keys and indentation instead, see _mask_unparsed.)
         if lines is not None and not document.may_share_nodes:
             # Without anchors every node has one parent: only the branches that reach a wanted
             # line are walked (a config's findings quote a few of its lines).
@@ -138,7 +194,7 @@ class Redactor:
         if self._only is not None and number not in self._only:
             return ""  # not prepared: its secrets are not known
         if self._unparsed:
-            return mask_userinfo(_mask_unparsed(self._lines, index))
+            return mask_userinfo(_mask_unparsed(list(self._lines), index))
         text = self._lines[index]
         for first, last in sorted(self._hidden.get(index, []), reverse=True):
             if first < len(text):

@@ -330,8 +330,11 @@ def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
     for site in candidates:
         fields = site.fields
         for block, group, what in _secret_groups(site):
-            if block is site.node and sum(name in fields for name in group) < 2:
-                continue
+            if block is site.node:
+                if sum(name in fields for name in group) < 2:
+                    continue
+            elif not isinstance(block, MappingNode) or len(block.value) < 2:
+                continue  # two keys of the group need two pairs
             keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
             if len(keys) < 2:
                 continue
@@ -454,8 +457,16 @@ def _ref_keys(site: Site) -> Iterator[ScalarNode]:
                 yield key
 
 
+def _may_name_a_ref(text: str) -> bool:
+    """False only when no key of the text can end in `_ref`: such a key has `_ref` in the text,
+    unless an escape sequence (only double-quoted scalars have them) spells it."""
+    return "_ref" in text or "\\" in text
+
+
 @check("SL108")
 def unsupported_secret_ref(context: CheckContext) -> Iterator[Hit]:
+    if not any(_may_name_a_ref(document.text) for document in context.config.documents):
+        return
     for site in context.config.sites_with((*_REF_BLOCKS, "tls_config")):
         for key in _ref_keys(site):
             file_field = str(key.value).removesuffix("_ref") + "_file"
@@ -584,23 +595,33 @@ _SITE_PLACEHOLDER_FIELDS = (
 _TLS_PLACEHOLDER_FIELDS = ("ca_file", "cert_file", "key_file", "key")
 
 
+_SITE_FIELD_SET = frozenset(_SITE_PLACEHOLDER_FIELDS)
+_BLOCK_FIELD_SETS = {block: frozenset(names) for block, names in _PLACEHOLDER_FIELDS.items()}
+_TLS_FIELD_SET = frozenset(_TLS_PLACEHOLDER_FIELDS)
+
+
 def _placeholder_candidates(site: Site) -> Iterator[tuple[Node, str]]:
-    for name in _SITE_PLACEHOLDER_FIELDS:
-        node = site.get(name)
-        if node is not None:
-            yield node, name
-    for block_name, fields in _PLACEHOLDER_FIELDS.items():
-        block = site.get(block_name)
-        for name in fields:
-            node = get(block, name)
-            if node is not None:
-                yield node, f"{block_name}.{name}"
-    for tls in tls_blocks(site):
-        for name in _TLS_PLACEHOLDER_FIELDS:
-            node = get(tls, name)
-            if node is not None:
-                yield node, f"tls_config.{name}"
-    yield from _header_candidates(site)
+    """(value, field) for every field above that the site sets."""
+    for node, block, name in _candidate_fields(site):
+        yield node, f"{block}.{name}" if block else name
+
+
+def _candidate_fields(site: Site) -> Iterator[tuple[Node, str, str]]:
+    """(value, block, key) for every field above that the site sets (block "": the site's)."""
+    for name, node in site.fields.items():
+        if name in _SITE_FIELD_SET:
+            yield node, "", name
+        elif name in _BLOCK_FIELD_SETS:
+            wanted = _BLOCK_FIELD_SETS[name]
+            for key, value in mapping_pairs(node):
+                if key.value in wanted:
+                    yield value, name, str(key.value)
+    for tls in site.tls_configs:
+        for key, value in mapping_pairs(tls):
+            if key.value in _TLS_FIELD_SET:
+                yield value, "tls_config", str(key.value)
+    for item, field in _header_candidates(site):
+        yield item, "", field
 
 
 def _header_candidates(site: Site) -> Iterator[tuple[Node, str]]:
@@ -624,11 +645,12 @@ def unexpanded_placeholder(context: CheckContext) -> Iterator[Hit]:
         return
     keys = (*_SITE_PLACEHOLDER_FIELDS, *_PLACEHOLDER_FIELDS, "tls_config", "http_headers")
     for site in context.config.sites_with(keys):
-        for node, field in _placeholder_candidates(site):
+        for node, block, name in _candidate_fields(site):
             text = text_of(node)
             placeholder = placeholder_in(text) if text else None
             if placeholder is None:
                 continue
+            field = f"{block}.{name}" if block else name
             yield site.hit(
                 node,
                 f"{site.label}: {field} holds {_describe_placeholder(field, placeholder, text)}; "

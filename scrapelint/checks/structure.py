@@ -128,19 +128,22 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                 if child_type is None:
                     yield _unknown_key(key, name, type_expr, keys)
                     continue
+                child_kind = kinds[name]
                 if value.__class__ is scalar_class:
-                    if kinds[name] <= no_check or value.tag == null_tag:
+                    if child_kind <= no_check or value.tag == null_tag:
                         continue
-                elif kinds[name] == _ANY:
+                elif child_kind == _ANY:
+                    continue
+                elif value.__class__ is _COLLECTION_CLASS.get(child_kind):
+                    stack.append((value, child_type))  # type: ignore[arg-type]
                     continue
                 problem = _shape_problem(value, child_type)
                 if problem is not None:
                     yield problem
-                elif value.__class__ is not scalar_class:
-                    stack.append((value, child_type))
         elif kind in (_LIST, _MAP):
             child_type = detail
             child_kind = _plan(child_type)[0]
+            expected = _COLLECTION_CLASS.get(child_kind)
             children = node.value if kind == _LIST else [value for _, value in node.value]
             for child in children:
                 if child.__class__ is scalar_class:
@@ -148,11 +151,16 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                         continue
                 elif child_kind == _ANY:
                     continue
+                elif child.__class__ is expected:
+                    stack.append((child, child_type))  # type: ignore[arg-type]
+                    continue
                 problem = _shape_problem(child, child_type)
                 if problem is not None:
                     yield problem
-                elif child.__class__ is not scalar_class:
-                    stack.append((child, child_type))
+
+
+# The node class each collection kind expects.
+_COLLECTION_CLASS: dict[int, type] = {_STRUCT: MappingNode, _MAP: MappingNode, _LIST: SequenceNode}
 
 
 def _struct_children(
