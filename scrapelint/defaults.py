@@ -19,6 +19,9 @@ KUBELET_METRICS_PATHS: tuple[str, ...] = (
     "/metrics/probes",
 )
 TOKEN_EXPIRY_DAYS = 7
+# A config is split between processes (sharding.py) only into parts of at least this many
+# characters: a smaller part costs more in the second process' start than it saves.
+MIN_SHARD_CHARS = 256 * 1024
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     only on its text (the safe loader has no path resolvers): a text whose first character
     starts no implicit tag (a host name, a path) is a string, and the others (numbers, booleans,
     durations, which repeat a lot) are resolved once per text. A quoted scalar is always a
-    string. The path-resolver bookkeeping calls, made around every node, do nothing without path
+    string, and a collection always has the default tag of its kind. The path-resolver
+    bookkeeping calls, made around every node, do nothing without path
     resolvers: they are bound to C functions that do nothing.
     """
 
@@ -54,20 +55,27 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
         self._starts: frozenset[str] | None = None if None in implicit else frozenset(implicit)
 
     def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and isinstance(value, str) and not self.yaml_path_resolvers:
-            if not implicit[0]:
-                return _STR_TAG
-            starts = self._starts
-            if starts is not None and value[:1] not in starts:
-                return _STR_TAG
-            tag = self._tags.get(value)
-            if tag is None:
-                tag = self._tags[value] = super().resolve(kind, value, implicit)
-            return tag
-        resolved: str = super().resolve(kind, value, implicit)
-        return resolved
+        if self.yaml_path_resolvers or kind is not ScalarNode or not isinstance(value, str):
+            collection_tag = _COLLECTION_TAGS.get(kind)
+            if collection_tag is not None and not self.yaml_path_resolvers:
+                return collection_tag  # what the base resolver answers, in fewer calls
+            resolved: str = super().resolve(kind, value, implicit)
+            return resolved
+        if not implicit[0]:
+            return _STR_TAG
+        starts = self._starts
+        if starts is not None and value[:1] not in starts:
+            return _STR_TAG
+        tag = self._tags.get(value)
+        if tag is None:
+            tag = self._tags[value] = super().resolve(kind, value, implicit)
+        return tag
 
 
+_COLLECTION_TAGS: dict[type, str] = {
+    MappingNode: "tag:yaml.org,2002:map",
+    SequenceNode: "tag:yaml.org,2002:seq",
+}
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -129,9 +137,20 @@ class Document:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
+_BREAKS = "\r\n\x85\u2028\u2029"  # the characters that end a line for YAML
+
+
 def span_of(node: Node, text: str | None = None) -> Span:
-    """The node's 1-based span; `text` (the document's) finds line ends the marks do not give."""
+    """The node's 1-based span; `text` (the document's) lets it end where the node's content
+    does.
+
+    The parser ends a block collection (and a block scalar) at the next token: the next item of
+    the list it sits in, often on another line and owned by another node. With the text, the
+    span ends after the node's last character that is not blank instead, whatever follows.
+    """
     start, end = node.start_mark, node.end_mark
+    if text is not None and len(text) >= end.index > start.index:
+        return _content_span(start, end, text)
     if end.line > start.line and end.column == 0:
         # Block collections end at the start of the next line (or at the end of the text, which
         # the parser counts as a line break); keep the span on its own lines.
@@ -139,7 +158,41 @@ def span_of(node: Node, text: str | None = None) -> Span:
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
-_BREAKS = "\r\n\x85\u2028\u2029"  # the characters that end a line for YAML
+_BLANK = " \t" + _BREAKS
+_BREAK_RUN = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _content_span(start: yaml.Mark, end: yaml.Mark, text: str) -> Span:
+    stop = _content_end(text, start.index, end.index)
+    end_line = end.line
+    if end.index == len(text) and end.column == 0 and text[-1:] not in _BREAKS:
+        end_line -= 1  # the parser ends the text with a line break of its own
+    line = end_line - len(_BREAK_RUN.findall(text, stop, end.index))
+    same_line = line == end.line
+    column = end.column - (end.index - stop) if same_line else stop - _line_start(text, stop)
+    return Span(start.line + 1, start.column + 1, line + 1, column + 1)
+
+
+def _content_end(text: str, low: int, high: int) -> int:
+    """The offset after the last character in text[low:high] that is not blank (or `low`)."""
+    window = 256  # blank runs are short, except where a shard of a split file emptied lines
+    while True:
+        begin = max(low, high - window)
+        content = text[begin:high].rstrip(_BLANK)
+        if content or begin == low:
+            return begin + len(content)
+        window *= 8
+
+
+def _line_start(text: str, at: int) -> int:
+    """The offset where the line holding text[at - 1] starts."""
+    window = 256
+    while True:
+        begin = max(0, at - window)
+        found = max(text.rfind(char, begin, at) for char in _BREAKS)
+        if found >= 0 or begin == 0:
+            return found + 1
+        window *= 8
 
 
 def _line_end(mark: yaml.Mark, text: str | None = None) -> int:

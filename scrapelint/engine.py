@@ -6,7 +6,7 @@ import datetime
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from scrapelint import document as doc_mod
 from scrapelint import prometheus
@@ -18,6 +18,9 @@ from scrapelint.paths import PathFinder, locate
 from scrapelint.redact import Redactor
 from scrapelint.registry import config_checks, directive_checks, rule
 from scrapelint.settings import Settings
+
+if TYPE_CHECKING:
+    from scrapelint import sharding
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -46,6 +49,12 @@ class FileResult:
 
 
 def read_document(path: str, label: str) -> Document:
+    text = read_text(path, label)
+    return text if isinstance(text, Document) else doc_mod.parse(label, text)
+
+
+def read_text(path: str, label: str) -> str | Document:
+    """The file's text, or a document that says why it is not text."""
     try:
         if os.path.isdir(path):
             raise InputError(f"{label}: is a directory")
@@ -62,7 +71,7 @@ def read_document(path: str, label: str) -> Document:
     except ValueError as error:
         problem = doc_mod.SyntaxProblem(Span(1, 1, 1, 1), str(error))
         return Document(label, "", None, problem=problem)
-    return doc_mod.parse(label, text)
+    return text
 
 
 def lint_path(
@@ -76,6 +85,27 @@ def lint_path(
     included = tuple(_included_documents(document, path))
     findings = lint_document(document, settings, enabled, included, manifests=manifests)
     return FileResult(document.path, tuple(findings), fail_on=settings.fail_on)
+
+
+def lint_in_shards(
+    label: str, shard_plan: sharding.ShardPlan, settings: Settings, enabled: set[str]
+) -> FileResult | None:
+    """Lint a large config split between processes; None when the split could change the
+    findings (the caller then lints it whole)."""
+    from scrapelint import sharding  # only large configs pay for it
+
+    def lint_shard(
+        shard_plan: sharding.ShardPlan, shard: sharding.Shard
+    ) -> sharding.ShardResult | None:
+        document = doc_mod.parse(label, shard_plan.text_of(shard))
+        job_names = sharding.parsed_as_planned(document, shard_plan, shard)
+        if job_names is None:
+            return None
+        findings = sharding.renumbered(lint_document(document, settings, enabled), shard)
+        return sharding.ShardResult(findings, job_names)
+
+    findings = sharding.merge(sharding.run_in_processes(shard_plan, lint_shard))
+    return None if findings is None else FileResult(label, tuple(findings), settings.fail_on)
 
 
 def _included_documents(document: Document, path: str) -> list[Document]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from scrapelint import document as doc_mod
+from scrapelint.defaults import MIN_SHARD_CHARS
 from scrapelint.document import Document
-from scrapelint.engine import FileResult, InputError, lint_path, read_document
+from scrapelint.engine import FileResult, InputError, lint_in_shards, lint_path, read_text
 from scrapelint.manifests import is_manifest_file
 from scrapelint.prometheus import is_prometheus_config
 from scrapelint.registry import rule_ids, select_rules
 from scrapelint.settings import Settings
+
+if TYPE_CHECKING:
+    from scrapelint.sharding import ShardPlan
 
 YAML_SUFFIXES = (".yml", ".yaml")
 _SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__"})
@@ -53,8 +58,15 @@ def enabled_rules(settings: Settings, file_path: str) -> set[str]:
 
 class _Input(NamedTuple):
     path: str
-    document: Document
     explicit: bool
+    # A large config that may be split between processes is kept as text until it has to be
+    # parsed whole; every other input is parsed when read.
+    content: Document | ShardPlan
+
+    def document(self) -> Document:
+        if isinstance(self.content, Document):
+            return self.content
+        return doc_mod.parse(_label(self.path), self.content.text)
 
 
 def run(paths: list[str], settings_for: SettingsFor) -> RunResult:
@@ -63,11 +75,22 @@ def run(paths: list[str], settings_for: SettingsFor) -> RunResult:
     Settings come per file (the nearest settings file wins).
     """
     inputs, errors = _read_inputs(paths)
-    manifests = tuple(i.document for i in inputs if is_manifest_file(i.document))
+    manifests = tuple(
+        i.content for i in inputs if isinstance(i.content, Document) and is_manifest_file(i.content)
+    )
     results: list[FileResult] = []
     notices: list[str] = []
     for item in inputs:
-        document = item.document
+        # Manifests are read against every job at once: only a config linted without them is
+        # split between processes.
+        if not isinstance(item.content, Document) and not manifests:
+            settings = settings_for(item.path)
+            enabled = enabled_rules(settings, item.path)
+            result = lint_in_shards(_label(item.path), item.content, settings, enabled)
+            if result is not None:
+                results.append(result)
+                continue
+        document = item.document()
         if document.problem is None and not is_prometheus_config(document.root):
             if item.explicit and not is_manifest_file(document):
                 notices.append(
@@ -96,10 +119,23 @@ def _read_inputs(paths: list[str]) -> tuple[list[_Input], list[str]]:
                 continue
             seen.add(label)
             try:
-                inputs.append(_Input(path, read_document(path, label), explicit))
+                inputs.append(_Input(path, explicit, _read(path, label)))
             except InputError as error:
                 errors.append(str(error))
     return inputs, errors
+
+
+def _read(path: str, label: str) -> Document | ShardPlan:
+    text = read_text(path, label)
+    if isinstance(text, Document):
+        return text
+    if len(text) >= 2 * MIN_SHARD_CHARS:
+        from scrapelint import sharding  # only large configs pay for it
+
+        shard_plan = sharding.plan(text, sharding.process_count())
+        if shard_plan is not None:
+            return shard_plan
+    return doc_mod.parse(label, text)
 
 
 def _without_repeats(results: list[FileResult]) -> Iterator[FileResult]:

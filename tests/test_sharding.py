@@ -1,0 +1,308 @@
+"""Linting a large config split between processes (scrapelint/sharding.py).
+
+The contract: a split may change how fast a run is, never what it reports. Every test compares
+the split run with the one-process run of the same text, on hand-written edge cases, the
+real-world corpus, the conformance configs, generated configs and mutated corpus files, and
+through the CLI on a config large enough to be split for real.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scrapelint import runner, sharding
+from scrapelint.defaults import MIN_SHARD_CHARS
+from scrapelint.engine import lint_in_shards
+from scrapelint.findings import Finding
+from scrapelint.settings import Settings
+from tests.test_fuzz import (
+    FUZZ,
+    RULES,
+    config_texts,
+    configs,
+    corpus_texts,
+    jobs,
+    lint,
+    mutate,
+    mutations,
+)
+
+CONFORMANCE = Path(__file__).resolve().parent.parent.parent / "shared" / "conformance"
+
+
+def job(name: str, extra: str = "", indent: str = "  ") -> str:
+    return (
+        f"{indent}- job_name: {name}\n"
+        f"{indent}  scheme: https\n"
+        f"{indent}  static_configs:\n"
+        f"{indent}    - targets: ['{name}.example.net:10250']\n"
+        f"{extra}"
+    )
+
+
+def config(*jobs: str, header: str = "global:\n  scrape_interval: 30s\n", tail: str = "") -> str:
+    return f"{header}scrape_configs:\n{''.join(jobs)}{tail}"
+
+
+def split(text: str, processes: int = 3) -> sharding.ShardPlan | None:
+    return sharding.plan(text, processes, min_shard_chars=1)
+
+
+def sharded_findings(text: str, processes: int = 3) -> list[Finding] | None:
+    """The findings of a split run, or None when the text is not split or the split is
+    abandoned (the caller would lint it in one process)."""
+    shard_plan = split(text, processes)
+    if shard_plan is None:
+        return None
+    result = lint_in_shards("fuzz.yml", shard_plan, Settings(), set(RULES))
+    return None if result is None else list(result.findings)
+
+
+def assert_same_as_one_process(text: str) -> bool:
+    """True when the text was split and merged; either way, nothing reported differs."""
+    findings = sharded_findings(text)
+    if findings is not None:
+        assert findings == lint(text)
+    return findings is not None
+
+
+# --- where a text is split ----------------------------------------------------------------------
+
+
+def test_jobs_are_split_into_balanced_runs_that_keep_every_line_in_place() -> None:
+    text = config(*(job(f"j{n}") for n in range(9)), tail="rule_files:\n  - a.yml\n")
+    shard_plan = split(text, 3)
+    assert shard_plan is not None
+    assert [len(s.job_offsets) for s in shard_plan.shards] == [3, 3, 3]
+    lines = text.split("\n")
+    for shard in shard_plan.shards:
+        shard_lines = shard_plan.text_of(shard).split("\n")
+        assert len(shard_lines) == len(lines)
+        kept = [n for n, line in enumerate(shard_lines) if line]
+        assert all(shard_lines[n] == lines[n] for n in kept)
+        assert "rule_files:" in shard_lines and "global:" in shard_lines
+
+
+@pytest.mark.parametrize("indent", ["", "  ", "    "], ids=["indentless", "indent-2", "indent-4"])
+def test_lists_at_any_indentation_are_split(indent: str) -> None:
+    text = config(*(job(f"j{n}", indent=indent) for n in range(4)))
+    shard_plan = split(text, 2)
+    assert shard_plan is not None and len(shard_plan.shards) == 2
+    assert assert_same_as_one_process(text)
+
+
+def test_comments_and_blank_lines_between_jobs_stay_with_the_job_before_them() -> None:
+    jobs = [job("a"), "\n  # the next job\n\n", job("b"), job("c"), "# end\n"]
+    assert assert_same_as_one_process(config(*jobs))
+
+
+def test_a_list_that_ends_the_text_without_a_final_line_break_is_split() -> None:
+    text = config(*(job(f"j{n}") for n in range(4))).rstrip("\n")
+    assert split(text, 2) is not None
+    assert assert_same_as_one_process(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (config(job("a"), "  - &x {job_name: b}\n", job("c")), "an anchor"),
+        (config(job("a"), "  # scrapelint: disable=SL102\n", job("b"), job("c")), "a directive"),
+        (config(job("a"), job("b")).replace("\n", "\r\n"), "CR LF line breaks"),
+        (config(job("a"), job("b"), job("c")).replace("targets", "\x85targets"), "a NEL"),
+        ("scrape_configs: [{job_name: a}, {job_name: b}]\n", "a flow-style list"),
+        (config(job("a"), job("b"), tail="scrape_configs:\n" + job("c")), "two lists"),
+        ('"scrape_configs":\n' + job("a") + job("b"), "a quoted top-level key"),
+        ("? scrape_configs\n:\n" + job("a") + job("b"), "a complex key"),
+        (config(job("a"), job("b"), tail="scrape_config_files: [x.yml]\n"), "included files"),
+        ("kind: ConfigMap\napiVersion: v1\n" + config(job("a"), job("b")), "a manifest"),
+        (config(job("a"), "  other: 1\n", job("b")), "a key beside the jobs"),
+        (config(job("a"), " shallow: 1\n", job("b")), "a line shallower than the jobs"),
+        (config(job("a")), "a single job"),
+        ("global: {}\n", "no job list"),
+        ("scrape_configs:\n", "an empty list"),
+    ],
+)
+def test_texts_that_are_never_split(text: str, reason: str) -> None:
+    assert split(text, 2) is None, reason
+
+
+def test_small_configs_are_not_split_by_default() -> None:
+    text = config(*(job(f"j{n}") for n in range(50)))
+    assert sharding.plan(text, 4) is None
+    assert len(text) < 2 * MIN_SHARD_CHARS
+
+
+def test_no_more_processes_than_jobs_or_the_cap() -> None:
+    text = config(*(job(f"j{n}") for n in range(40)))
+    shard_plan = split(text, 64)
+    assert shard_plan is not None and len(shard_plan.shards) == sharding.MAX_PROCESSES
+    shard_plan = split(config(job("a"), job("b")), 8)
+    assert shard_plan is not None and len(shard_plan.shards) == 2
+
+
+# --- when a split is abandoned ------------------------------------------------------------------
+
+
+def test_a_job_name_shared_across_shards_abandons_the_split() -> None:
+    text = config(job("same"), job("b"), job("c"), job("same"))
+    assert sharded_findings(text, 2) is None
+    assert any(f.rule_id == "SL004" for f in lint(text))
+
+
+def test_a_job_name_repeated_inside_one_shard_is_reported_by_it() -> None:
+    text = config(job("same"), job("same"), job("c"), job("d"))
+    findings = sharded_findings(text, 2)
+    assert findings is not None and findings == lint(text)
+    assert [f.rule_id for f in findings].count("SL004") == 1
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "  - job_name: 'unclosed\n",
+        "  - targets: [a,\n",
+        "\t- job_name: tab\n",
+        "---\n",
+        "...\n",
+    ],
+    ids=["quote", "flow", "tab", "document-start", "document-end"],
+)
+def test_a_shard_that_does_not_parse_as_planned_abandons_the_split(broken: str) -> None:
+    text = config(job("a"), job("b"), broken, job("c"), job("d"))
+    assert sharded_findings(text, 2) is None or sharded_findings(text, 2) == lint(text)
+
+
+def test_a_failed_child_abandons_the_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = config(*(job(f"j{n}") for n in range(4)))
+    shard_plan = split(text, 2)
+    assert shard_plan is not None
+    parent = os.getpid()
+
+    def lint_shard(plan: sharding.ShardPlan, shard: sharding.Shard) -> sharding.ShardResult:
+        if os.getpid() != parent:
+            raise RuntimeError("a bug in a child")
+        return sharding.ShardResult((), ())
+
+    assert sharding.merge(sharding.run_in_processes(shard_plan, lint_shard)) is None
+
+
+# --- the same findings as one process -----------------------------------------------------------
+
+
+def test_real_world_corpus_gives_the_same_findings_split(shared: Path) -> None:
+    texts = [t for t in corpus_texts() if split(t) is not None]
+    merged = sum(assert_same_as_one_process(text) for text in texts)
+    # Most real configs are splittable; a drop here means the planner stopped splitting them.
+    assert merged >= 10, f"only {merged} of {len(texts)} corpus configs were split"
+
+
+def test_conformance_configs_give_the_same_findings_split(shared: Path) -> None:
+    paths = sorted((CONFORMANCE / "prometheus-testdata").glob("*.yml"))
+    assert paths
+    for path in paths:
+        assert_same_as_one_process(path.read_text(encoding="utf-8", errors="replace"))
+
+
+@FUZZ
+@given(config_texts())
+def test_generated_configs_give_the_same_findings_split(text: str) -> None:
+    assert_same_as_one_process(text)
+
+
+@st.composite
+def splittable_texts(draw: st.DrawFn) -> str:
+    """Generated configs in block style with several jobs: the shape a split is made for."""
+    data = draw(configs())
+    data["scrape_configs"] = draw(st.lists(jobs(), min_size=2, max_size=6))
+    if draw(st.booleans()):
+        data = {"scrape_configs": data.pop("scrape_configs"), **data}
+    return yaml.safe_dump(
+        data,
+        sort_keys=False,
+        default_flow_style=False,
+        indent=draw(st.sampled_from([2, 4])),
+        width=draw(st.sampled_from([20, 4096])),
+    )
+
+
+@FUZZ
+@given(splittable_texts())
+def test_generated_splittable_configs_give_the_same_findings_split(text: str) -> None:
+    assert_same_as_one_process(text)
+
+
+@FUZZ
+@given(st.data())
+def test_mutated_corpus_gives_the_same_findings_split(data: st.DataObject) -> None:
+    texts = corpus_texts()
+    if not texts:
+        pytest.skip("the real-world corpus is absent (CI lays shared/ beside the checkout)")
+    text = data.draw(st.sampled_from(texts))
+    assert_same_as_one_process(mutate(text, data.draw(mutations)))
+
+
+# --- through the CLI, on a config large enough to be split ---------------------------------------
+
+
+def large_config(jobs: int) -> str:
+    extra = "    basic_auth: {username: u, password: inline}\n"
+    return config(
+        *(job(f"job-{n:05d}", extra if n % 7 == 0 else "") for n in range(jobs)),
+        tail="alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [am:9093]\n",
+    )
+
+
+@pytest.fixture(scope="module")
+def large_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("large") / "prometheus.yml"
+    path.write_text(large_config(6000), encoding="utf-8")
+    assert path.stat().st_size >= 2 * MIN_SHARD_CHARS
+    return path
+
+
+def cli(path: Path, processes: int, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, sharding.PROCESSES_VARIABLE: str(processes)}
+    return subprocess.run(
+        [sys.executable, "-m", "scrapelint", "check", *args, path.name],
+        capture_output=True, text=True, cwd=path.parent, env=env, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("output_format", ["text", "sarif", "json"])
+def test_cli_output_is_the_same_in_one_or_several_processes(
+    large_file: Path, output_format: str
+) -> None:
+    one = cli(large_file, 1, "--format", output_format)
+    several = cli(large_file, 3, "--format", output_format)
+    assert one.returncode == several.returncode == 1
+    assert one.stdout == several.stdout and one.stderr == several.stderr
+    assert "SL201" in one.stdout
+
+
+def test_large_configs_are_split_when_the_run_may_use_several_processes(
+    large_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    original = runner.lint_in_shards
+
+    def spy(label: str, shard_plan: sharding.ShardPlan, *args: object) -> object:
+        calls.append(len(shard_plan.shards))
+        return original(label, shard_plan, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "lint_in_shards", spy)
+    monkeypatch.setenv(sharding.PROCESSES_VARIABLE, "2")
+    split_run = runner.run([str(large_file)], lambda _: Settings())
+    assert calls == [2] and split_run.results[0].findings
+    monkeypatch.setenv(sharding.PROCESSES_VARIABLE, "1")
+    calls.clear()
+    whole_run = runner.run([str(large_file)], lambda _: Settings())
+    assert calls == []
+    assert whole_run.results[0].findings == split_run.results[0].findings
