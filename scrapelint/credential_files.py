@@ -57,6 +57,17 @@ _REMOTE_WRITE_FIELDS: dict[str, tuple[tuple[tuple[str, ...], FileKind], ...]] = 
     ),
 }
 _NO_FIELDS: dict[str, tuple[FileKind, bool]] = {}
+# The keys of a site under which _field_nodes finds paths (besides its SD mechanism's own).
+_FILE_KEYS = frozenset(
+    {
+        *_BLOCK_FIELDS,
+        *_REMOTE_WRITE_FIELDS,
+        "bearer_token_file",
+        "oauth2",
+        "tls_config",
+        "http_headers",
+    }
+)
 
 FieldNode = tuple[str, Node | None, FileKind, bool]  # (field, node, kind, joined)
 
@@ -101,11 +112,14 @@ def _site_refs(site: Site) -> Iterator[FileRef]:
     # Azure SD has no SetDirectory: none of its paths is joined (facts §3).
     joined = site.sd_type != "azure"
     own = _SD_FIELDS.get(site.sd_type or "", _NO_FIELDS)
+    owner = None
     for key, value in mapping_pairs(site.node):
-        for field, node, kind, is_joined in _field_nodes(str(key.value), value, own, site):
-            yield from _ref(
-                node, field, kind, joined and is_joined, site.document, site.label, site
-            )
+        name = str(key.value)
+        if name not in _FILE_KEYS and name not in own:
+            continue  # most keys of a site hold no path: skip them without a generator
+        owner = owner or site.label
+        for field, node, kind, is_joined in _field_nodes(name, value, own, site):
+            yield from _ref(node, field, kind, joined and is_joined, site.document, owner, site)
 
 
 def _field_nodes(

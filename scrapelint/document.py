@@ -362,20 +362,26 @@ class _Normaliser:
         """The same walk for a tree without merge keys: no node twice, nothing to merge."""
         duplicates = self.duplicates
         stack: list[Node] = [root]
-        pop, extend = stack.pop, stack.extend
+        pop, push = stack.pop, stack.append
+        mapping, sequence, scalar = MappingNode, SequenceNode, ScalarNode
         while stack:
             node = pop()
-            if node.__class__ is MappingNode:
+            if node.__class__ is mapping:
                 pairs = node.value
-                try:
-                    distinct = len({key.value for key, _ in pairs}) == len(pairs)
-                except TypeError:  # a collection used as a key
-                    distinct = False
-                if not distinct:
-                    _drop_duplicates(node, duplicates)
-                extend([value for _, value in node.value if value.__class__ is not ScalarNode])
-            elif node.__class__ is SequenceNode:
-                extend([item for item in node.value if item.__class__ is not ScalarNode])
+                if len(pairs) > 1:
+                    try:
+                        distinct = len({key.value for key, _ in pairs}) == len(pairs)
+                    except TypeError:  # a collection used as a key
+                        distinct = False
+                    if not distinct:
+                        _drop_duplicates(node, duplicates)
+                for _, value in node.value:
+                    if value.__class__ is not scalar:
+                        push(value)
+            elif node.__class__ is sequence:
+                for item in node.value:
+                    if item.__class__ is not scalar:
+                        push(item)
 
     def _resolve_merges(self, node: MappingNode) -> None:
         """Merge keys of `node`, after those of every mapping it merges from (no recursion).

@@ -97,12 +97,14 @@ def lint_in_shards(
     def lint_shard(
         shard_plan: sharding.ShardPlan, shard: sharding.Shard
     ) -> sharding.ShardResult | None:
-        document = doc_mod.parse(label, shard_plan.text_of(shard))
-        job_names = sharding.parsed_as_planned(document, shard_plan, shard)
+        shard_text = shard_plan.prepare(shard)
+        if shard_text is None:
+            return None
+        document = doc_mod.parse(label, shard_text.text)
+        job_names = sharding.jobs_in(document, shard_text)
         if job_names is None:
             return None
-        findings = sharding.renumbered(lint_document(document, settings, enabled), shard)
-        return sharding.ShardResult(findings, job_names)
+        return sharding.ShardResult(tuple(lint_document(document, settings, enabled)), job_names)
 
     findings = sharding.merge(sharding.run_in_processes(shard_plan, lint_shard))
     return None if findings is None else FileResult(label, tuple(findings), settings.fail_on)

@@ -10,8 +10,8 @@ shard and are merged.
 
 A file is split only where the merged findings are provably those of one process: no anchors
 (an alias could reach into another shard), no inline directives (a directive and the line it
-governs could land in different shards), no included files, manifests, document markers or line
-breaks other than LF. Each shard checks that it parsed into exactly the jobs it was given, and
+governs could land in different shards), no included files, manifests or line breaks other
+than LF. Each shard checks that it parsed into exactly the jobs of its part of the file, and
 job names are compared across shards (SL004). When any of this fails, the caller lints the file
 in one process as usual, so a split can change the speed of a run but never its output.
 """
@@ -48,15 +48,33 @@ class Shard(NamedTuple):
 
     start: int
     stop: int
-    job_offsets: tuple[int, ...]  # where each of the shard's jobs (its `-` line) starts
-    first_job: int  # the index of its first job in the whole list
+
+
+class ShardText(NamedTuple):
+    """What one process reads, and where the jobs it must find start."""
+
+    text: str
+    job_offsets: tuple[int, ...]  # the offset of each job's `-` line, in the whole text
+    job_lines: tuple[int, ...]  # their 0-based lines, then the line after the last job
 
 
 class ShardPlan(NamedTuple):
     text: str
     jobs_start: int  # offset of the first job's line
     jobs_stop: int  # offset of the line after the job list
+    indent: int  # of the jobs' `-`
     shards: tuple[Shard, ...]
+
+    def prepare(self, shard: Shard) -> ShardText | None:
+        """The shard's text and jobs, or None when its part of the file rules a split out.
+
+        The checks that read every line run here, in each shard's process, over its own part.
+        """
+        text = self.text_of(shard)
+        job_offsets = _jobs(self.text, shard.start, shard.stop, self.indent)
+        if job_offsets is None or not job_offsets or not _splittable_part(text):
+            return None
+        return ShardText(text, tuple(job_offsets), self._lines(shard, job_offsets))
 
     def text_of(self, shard: Shard) -> str:
         """The shard's text: every line outside the job list, and its own jobs' lines."""
@@ -71,16 +89,15 @@ class ShardPlan(NamedTuple):
             )
         )
 
-    def job_lines(self, shard: Shard) -> list[int]:
-        """0-based lines of the shard's jobs, then of the line after its last job."""
+    def _lines(self, shard: Shard, job_offsets: list[int]) -> tuple[int, ...]:
         text, numbers, line, previous = self.text, [], 0, 0
-        for offset in (*shard.job_offsets, shard.stop):
+        for offset in (*job_offsets, shard.stop):
             line += text.count("\n", previous, offset)
             numbers.append(line)
             previous = offset
         if shard.stop == len(text):
             numbers[-1] += 1  # the list ends the text: no job may reach past its last line
-        return numbers
+        return tuple(numbers)
 
 
 class ShardResult(NamedTuple):
@@ -89,44 +106,56 @@ class ShardResult(NamedTuple):
 
 
 def process_count() -> int:
-    """Processes a run may use: the CPUs this process may run on, or $SCRAPELINT_PROCESSES."""
+    """Processes a run may use: $SCRAPELINT_PROCESSES, else the CPUs this process may run on,
+    capped by a cgroup CPU quota (a CI container often sees every CPU of its host)."""
     wanted = os.environ.get(PROCESSES_VARIABLE, "")
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return min(cpus, _cgroup_quota() or cpus)
+
+
+def _cgroup_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """Whole CPUs a cgroup v2 quota allows (`200000 100000`: 2), None without a quota."""
+    try:
+        with open(path, encoding="ascii") as stream:
+            quota, _, period = stream.read().strip().partition(" ")
+    except OSError:
+        return None
+    if not quota.isdigit() or not period.isdigit() or int(period) == 0:
+        return None  # "max": no quota
+    return max(1, int(quota) // int(period))
 
 
 def plan(text: str, processes: int, min_shard_chars: int = MIN_SHARD_CHARS) -> ShardPlan | None:
-    """Where to split the text, or None when it is too small or not provably splittable.
+    """Where to split the text, or None when it is too small or not splittable.
 
-    Only cheap scans of the text happen here, in the one process; each shard's process checks
-    that its text parsed into exactly its jobs (`parsed_as_planned`).
+    Only the scans that find the job list and the split points run here, in the one process;
+    each shard's process reads its own part (ShardPlan.prepare) and checks that its text
+    parsed into exactly its jobs (`jobs_in`).
     """
     count = min(processes, MAX_PROCESSES, len(text) // max(min_shard_chars, 1))
-    if count < 2 or not hasattr(os, "fork") or not _splittable_text(text):
+    if count < 2 or not hasattr(os, "fork") or any(mark in text for mark in _OTHER_BREAKS):
         return None
     region = _job_region(text)
     if region is None:
         return None
     start, stop, indent = region
-    jobs = _jobs(text, start, stop, indent)
-    if jobs is None or len(jobs) < 2:
+    bounds = _split_points(text, start, stop, indent, count)
+    if len(bounds) < 2:
         return None
-    count = min(count, len(jobs))
-    return ShardPlan(text, start, stop, tuple(_balanced(jobs, stop, count)))
+    shards = tuple(Shard(a, b) for a, b in zip(bounds, [*bounds[1:], stop], strict=True))
+    return ShardPlan(text, start, stop, indent, shards)
 
 
-def _splittable_text(text: str) -> bool:
-    # Tabs, document markers and other oddities are left to the parse of each shard: they make
-    # it fail or differ from the plan, and the file is then linted in one process.
-    return (
-        "scrapelint:" not in text
-        and not may_have_anchors(text)
-        and not any(mark in text for mark in _OTHER_BREAKS)
-    )
+def _splittable_part(text: str) -> bool:
+    # A directive and the line it governs could land in different shards; an alias could name
+    # an anchor of another shard. Tabs, document markers and other oddities are left to the
+    # parse of each shard: they make it fail or differ from the plan.
+    return "scrapelint:" not in text and not may_have_anchors(text)
 
 
 def _job_region(text: str) -> tuple[int, int, int] | None:
@@ -155,9 +184,22 @@ def _job_region(text: str) -> tuple[int, int, int] | None:
     return first.start(1), found[1], len(first.group(1))
 
 
+def _split_points(text: str, start: int, stop: int, indent: int, count: int) -> list[int]:
+    """The first job's offset, then the job line at or after each 1/count of the list."""
+    item = re.compile(f"\n {{{indent}}}-[ \t\n]")
+    bounds = [start]
+    for part in range(1, count):
+        target = max(start + (stop - start) * part // count, bounds[-1] + 1)
+        found = item.search(text, target - 1, stop)
+        if found is None:
+            break
+        bounds.append(found.start() + 1)
+    return bounds
+
+
 def _jobs(text: str, start: int, stop: int, indent: int) -> list[int] | None:
-    """Where each job starts: every content line of the list indented no deeper than its first
-    item must be an item (`- ` at the same indentation)."""
+    """Where each job in text[start:stop] starts: every content line there indented no deeper
+    than the jobs must be a job (`- ` at their indentation)."""
     jobs = []
     for match in re.compile(f"\n {{0,{indent}}}(?=[^ \n#])").finditer(text, start - 1, stop):
         at = match.end()
@@ -167,71 +209,53 @@ def _jobs(text: str, start: int, stop: int, indent: int) -> list[int] | None:
     return jobs
 
 
-def _balanced(jobs: list[int], stop: int, count: int) -> Iterator[Shard]:
-    """`count` runs of consecutive jobs with about the same number of characters each."""
-    bounds = [*jobs, stop]
-    begin = 0
-    for part in range(1, count):
-        target = jobs[0] + (stop - jobs[0]) * part // count
-        end = next((i for i in range(begin + 1, len(jobs)) if bounds[i] >= target), len(jobs))
-        end = min(end, len(jobs) - (count - part))
-        yield Shard(jobs[begin], jobs[end], tuple(jobs[begin:end]), begin)
-        begin = end
-    yield Shard(jobs[begin], stop, tuple(jobs[begin:]), begin)
-
-
 # --- running the shards ------------------------------------------------------------------
 
 
-def parsed_as_planned(
-    document: Document, shard_plan: ShardPlan, shard: Shard
-) -> tuple[str | None, ...] | None:
+def jobs_in(document: Document, shard_text: ShardText) -> tuple[str | None, ...] | None:
     """The job names of a shard's tree, or None unless it is one document holding exactly the
     shard's jobs, each starting between its own `-` line and the next job's."""
     root = document.root
     if document.problem is not None or document.later_roots or not isinstance(root, MappingNode):
         return None
     jobs = get(root, "scrape_configs")
-    if not isinstance(jobs, SequenceNode) or len(jobs.value) != len(shard.job_offsets):
+    if not isinstance(jobs, SequenceNode) or len(jobs.value) != len(shard_text.job_offsets):
         return None
-    lines = shard_plan.job_lines(shard)
+    lines = shard_text.job_lines
     starts = [item.start_mark.line for item in jobs.value]
     if any(not lines[i] <= at < lines[i + 1] for i, at in enumerate(starts)):
         return None
     return tuple(as_text(get(item, "job_name")) for item in jobs.value)
 
 
-def renumbered(findings: Iterable[Finding], shard: Shard) -> tuple[Finding, ...]:
-    """Findings with the YAML paths of the whole file: a job without a name is known by its
-    index in the list, which in a shard counts from the shard's first job."""
-    if not shard.first_job:
-        return tuple(findings)
-    return tuple(_renumber(finding, shard.first_job) for finding in findings)
-
-
-def _renumber(finding: Finding, first_job: int) -> Finding:
-    match = _INDEXED_JOB.match(finding.yaml_path)
-    if match is None:
-        return finding
-    index = int(match.group(1)) + first_job
-    path = f"scrape_configs[{index}]{finding.yaml_path[match.end() :]}"
-    return dataclasses.replace(finding, yaml_path=path)
-
-
 def merge(results: Sequence[ShardResult | None]) -> list[Finding] | None:
     """The findings of the whole file, or None when shards failed or share a job name."""
-    if any(result is None for result in results):
-        return None
     named: set[str] = set()
     findings: set[Finding] = set()
+    jobs_before = 0
     for result in results:
-        assert result is not None
+        if result is None:
+            return None
         names = {name for name in result.job_names if name is not None}
         if names & named:
             return None  # SL004 across shards: only one process sees both jobs
         named |= names
-        findings.update(result.findings)
+        findings.update(_renumbered(result.findings, jobs_before))
+        jobs_before += len(result.job_names)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _renumbered(findings: Iterable[Finding], jobs_before: int) -> Iterator[Finding]:
+    """Findings with the YAML paths of the whole file: a job without a name is known by its
+    index in the list, which in a shard counts from the shard's first job."""
+    for finding in findings:
+        match = _INDEXED_JOB.match(finding.yaml_path) if jobs_before else None
+        if match is None:
+            yield finding
+            continue
+        index = int(match.group(1)) + jobs_before
+        path = f"scrape_configs[{index}]{finding.yaml_path[match.end() :]}"
+        yield dataclasses.replace(finding, yaml_path=path)
 
 
 def run_in_processes(

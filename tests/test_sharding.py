@@ -81,7 +81,8 @@ def test_jobs_are_split_into_balanced_runs_that_keep_every_line_in_place() -> No
     text = config(*(job(f"j{n}") for n in range(9)), tail="rule_files:\n  - a.yml\n")
     shard_plan = split(text, 3)
     assert shard_plan is not None
-    assert [len(s.job_offsets) for s in shard_plan.shards] == [3, 3, 3]
+    parts = [shard_plan.prepare(shard) for shard in shard_plan.shards]
+    assert [len(part.job_offsets) for part in parts if part] == [3, 3, 3]
     lines = text.split("\n")
     for shard in shard_plan.shards:
         shard_lines = shard_plan.text_of(shard).split("\n")
@@ -131,7 +132,8 @@ def test_a_list_that_ends_the_text_without_a_final_line_break_is_split() -> None
     ],
 )
 def test_texts_that_are_never_split(text: str, reason: str) -> None:
-    assert split(text, 2) is None, reason
+    # Either the plan refuses the text, or a shard's process refuses its part of it.
+    assert sharded_findings(text, 2) is None, reason
 
 
 def test_small_configs_are_not_split_by_default() -> None:
@@ -146,6 +148,26 @@ def test_no_more_processes_than_jobs_or_the_cap() -> None:
     assert shard_plan is not None and len(shard_plan.shards) == sharding.MAX_PROCESSES
     shard_plan = split(config(job("a"), job("b")), 8)
     assert shard_plan is not None and len(shard_plan.shards) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [("200000 100000\n", 2), ("50000 100000\n", 1), ("max 100000\n", None), ("", None)],
+)
+def test_a_cgroup_cpu_quota_caps_the_processes(
+    tmp_path: Path, content: str, expected: int | None
+) -> None:
+    quota = tmp_path / "cpu.max"
+    quota.write_text(content, encoding="ascii")
+    assert sharding._cgroup_quota(str(quota)) == expected
+    assert sharding._cgroup_quota(str(tmp_path / "absent")) is None
+
+
+def test_the_environment_chooses_the_number_of_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sharding.PROCESSES_VARIABLE, "3")
+    assert sharding.process_count() == 3
+    monkeypatch.setenv(sharding.PROCESSES_VARIABLE, "many")  # not a number: the CPUs decide
+    assert sharding.process_count() >= 1
 
 
 # --- when a split is abandoned ------------------------------------------------------------------

@@ -117,9 +117,10 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
         return
     stack: list[tuple[Node, str]] = [(root, root_type)]
     scalar_class, null_tag, no_check = ScalarNode, _NULL_TAG, _TEXT
+    plans = _PLANS  # filled by _plan; read directly, since this loop runs once per node
     while stack:
         node, type_expr = stack.pop()
-        kind, detail = _plan(type_expr)
+        kind, detail = plans.get(type_expr) or _plan(type_expr)
         if kind == _STRUCT:
             keys, kinds = detail
             for key, value in node.value:
@@ -142,7 +143,7 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                     yield problem
         elif kind in (_LIST, _MAP):
             child_type = detail
-            child_kind = _plan(child_type)[0]
+            child_kind = (plans.get(child_type) or _plan(child_type))[0]
             expected = _COLLECTION_CLASS.get(child_kind)
             children = node.value if kind == _LIST else [value for _, value in node.value]
             for child in children:
