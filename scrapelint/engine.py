@@ -14,7 +14,7 @@ from scrapelint.defaults import LintOptions
 from scrapelint.document import Document
 from scrapelint.findings import Finding, Severity, Span
 from scrapelint.hit import Hit
-from scrapelint.paths import PathFinder, locate
+from scrapelint.paths import PathFinder
 from scrapelint.redact import Redactor
 from scrapelint.registry import config_checks, directive_checks, rule
 from scrapelint.settings import Settings
@@ -228,35 +228,3 @@ class _FindingMaker:
             )
         return made
 
-
-def _finding(
-    hit: Hit,
-    rule_id: str,
-    default_document: Document,
-    settings: Settings,
-    redactors: dict[str, Redactor],
-) -> Finding:
-    document = hit.document or default_document
-    location = (
-        locate(document.root, hit.node, hit.scope, document.merged_from)
-        if hit.node is not None
-        else None
-    )
-    span = hit.span or (
-        doc_mod.span_of(location.anchor, document.text) if location else Span(1, 1, 1, 1)
-    )
-    meta = rule(rule_id)
-    redactor = redactors.get(document.path)
-    if redactor is None:
-        redactor = redactors[document.path] = Redactor(document)
-    return Finding(
-        path=document.path,
-        span=span,
-        rule_id=rule_id,
-        rule_name=meta.name,
-        severity=settings.severity_of(rule_id, hit.severity or meta.severity),
-        message=hit.message,
-        yaml_path=location.yaml_path if location else "",
-        help=hit.help,
-        source=redactor.line(span.line),
-    )

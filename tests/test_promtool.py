@@ -29,7 +29,7 @@ import pytest
 
 from scrapelint import prometheus
 from scrapelint.document import parse
-from scrapelint.engine import CheckContext, _finding, _included_documents
+from scrapelint.engine import CheckContext, _FindingMaker, _included_documents
 from scrapelint.findings import Finding
 from scrapelint.registry import checks, config_checks, rules
 from scrapelint.settings import Settings, from_mapping
@@ -266,12 +266,10 @@ def scrapelint_findings(case: pt.Case) -> list[Finding]:
         included = tuple(_included_documents(document, path))
         config = prometheus.build(document, included)
         context = CheckContext(document, config, settings.lint, ())
-        redactors: dict[str, object] = {}
-        return [
-            _finding(hit, rule_id, document, settings, redactors)  # type: ignore[arg-type]
-            for rule_id, function in sorted(config_checks().items())
-            for hit in function(context)
-        ]
+        maker = _FindingMaker(document, settings)
+        for rule_id, function in sorted(config_checks().items()):
+            maker.add(rule_id, function(context))
+        return maker.findings()
 
 
 @dataclass(frozen=True)

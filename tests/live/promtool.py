@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from scrapelint.document import walk
 from tests.helpers import FILES_MARKER, _make_files
 
 Version = tuple[int, int, int]
@@ -292,13 +293,7 @@ def _file_nodes(root: Node) -> Iterator[tuple[ScalarNode, str]]:
                 for item in value.value:
                     if isinstance(item, ScalarNode):
                         yield item, "rule"
-    seen: set[int] = set()
-    stack: list[Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node, _ in walk(root):
         if isinstance(node, MappingNode):
             for key, value in node.value:
                 if (
@@ -307,6 +302,3 @@ def _file_nodes(root: Node) -> Iterator[tuple[ScalarNode, str]]:
                     and isinstance(value, ScalarNode)
                 ):
                     yield value, "secret"
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
