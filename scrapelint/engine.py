@@ -227,4 +227,3 @@ class _FindingMaker:
                 )
             )
         return made
-
