@@ -374,6 +374,14 @@ def _group_scheme(group: Node, scheme: Scheme, rules: tuple[RelabelRule, ...]) -
 
 def parse_target(node: ScalarNode, scheme: Scheme) -> Target:
     text = str(node.value).strip()
+    if "/" not in text and "@" not in text and "?" not in text and "#" not in text:
+        host, port = split_host_port(text)  # `host:port`, nearly every target
+        return Target(node, text, host, port, None, False, scheme)
+    return parse_url_target(node, text, scheme)
+
+
+def parse_url_target(node: ScalarNode, text: str, scheme: Scheme) -> Target:
+    """parse_target for any text: a URL, userinfo, a path (each one a finding elsewhere)."""
     is_url = "://" in text or "/" in text
     netloc = text.partition("://")[2] if "://" in text else text
     for stop in "/?#":

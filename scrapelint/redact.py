@@ -2,7 +2,8 @@
 
 Reports show the line a finding is on, and that line often holds the secret the finding is about.
 Masking errs on the side of hiding: every value under a secret-named key, every header, parameter
-and endpoint_params value, and the password of every URL with userinfo.
+and endpoint_params value, the password of every URL with userinfo, and the value of every
+secret-named query parameter (`?api_key=...`) on the line.
 """
 
 from __future__ import annotations
@@ -37,6 +38,41 @@ _NOT_SECRET_SUFFIXES = ("_file", "_files", "_path", "_ref", "_id", "_url", "type
 # starts and never gives characters back, so a long line costs linear time (a plain
 # `[^...]+:[^...]+@` pattern is quadratic on long lines without `@`).
 _USERINFO = re.compile(r"(?<![^\s@/])(?P<user>:*+[^\s:@/]++):[^\s@/]++(?=@)")
+
+# Query-string secrets (`https://host/push?api_key=...&org=1`). A parameter name starts right after
+# `?`, `&`, `;` (an old separator) or `#` (fragments carry tokens too: `#access_token=`) and runs to
+# the next `=`; names are looked for everywhere on the line, also inside the values of parameters
+# that are not secret, so `?org=1;token=x` is caught. Each attempt stops at the next separator,
+# so the search is linear. A secret value runs to white space, `&`, `#`, a quote or a backtick
+# (not to `;`, `,` or a bracket, which may be part of it); see _value_tail for what is given back.
+_QUERY_NAME = re.compile(r"[?&;#](?P<name>[^\s=?&;#\"'`]++)=")
+_QUERY_VALUE = re.compile(r"[^\s&#\"'`]*+")
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+# Which names are secret-bearing, compared case-insensitively after percent-decoding, with `-`
+# and `.` read as `_` and a trailing `[]` dropped. Erring on the side of hiding, a name is secret
+# when
+#   - it contains one of _SECRET_PARAM_PARTS (access_token, id_token, X-Amz-Security-Token,
+#     client_secret, password, passwd, X-Amz-Signature, X-Goog-Credential, sessionToken, ...);
+#   - it ends in `key` once separators are removed (key, api_key, apikey, api-key, X-API-Key,
+#     access_key, AWSAccessKey, subscription-key, license_key, ...);
+#   - one of its `_`-separated words is in _SECRET_PARAM_WORDS (auth, sig for Azure SAS and
+#     others, pwd, pass, jwt, ...);
+#   - it is `p`: InfluxDB 1.x takes its password as `?u=user&p=password`, a remote_write URL
+#     its documentation gives (the user, `u`, stays readable like the user of userinfo).
+# Everything else stays readable: org, orgId, tenant, role, namespace, shard, db, u, module,
+# target, match[], X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, sv, se, sp, ...
+# A query string percent-encoded inside another parameter's value (`redirect=...%3Ftoken%3D...`)
+# is not looked into.
+_SECRET_PARAM_PARTS = ("token", "secret", "passw", "passphrase", "signature", "credential",
+                       "accesskey", "session")  # fmt: skip
+_SECRET_PARAM_WORDS = frozenset(
+    {"auth", "authorization", "sig", "pwd", "pass", "jwt", "bearer", "hmac", "otp"}
+)
+# Closing characters given back at the end of a secret value when they are not part of it: the
+# end of a flow collection (`{url: https://h?token=x}`) or of a sentence. A bracket is given
+# back only while the value has more of it than of its opening bracket (`token=${TOKEN}` keeps
+# its `}` hidden).
+_CLOSERS = {")": "(", "]": "[", "}": "{", ",": "", ".": "", ";": ""}
 
 
 def secret_scalars(root: Node | None, hidden: bool = False) -> Iterator[ScalarNode]:
@@ -194,18 +230,76 @@ class Redactor:
         if self._only is not None and number not in self._only:
             return ""  # not prepared: its secrets are not known
         if self._unparsed:
-            return mask_userinfo(_mask_unparsed(list(self._lines), index))
+            return mask_url_secrets(_mask_unparsed(list(self._lines), index))
         text = self._lines[index]
         for first, last in sorted(self._hidden.get(index, []), reverse=True):
             if first < len(text):
                 text = text[:first] + MASK + text[min(last, len(text)) :]
-        return mask_userinfo(text)
+        return mask_url_secrets(text)
 
 
-def mask_userinfo(text: str) -> str:
-    if "@" not in text:
+def mask_url_secrets(text: str) -> str:
+    """`text` with the password of URL userinfo and the values of secret query parameters masked.
+
+    Linear in the length of the text.
+    """
+    if "=" in text:
+        text = _mask_query_secrets(text)
+    if "@" in text:
+        text = _USERINFO.sub(r"\g<user>:" + MASK, text)
+    return text
+
+
+def is_secret_param(name: str) -> bool:
+    """Whether a query parameter of this name carries a secret (see _SECRET_PARAM_PARTS)."""
+    if "%" in name:
+        name = _PERCENT.sub(lambda match: chr(int(match.group(1), 16)), name)
+    name = name.lower().replace("-", "_").replace(".", "_").removesuffix("[]")
+    compact = name.replace("_", "")
+    return (
+        name == "p"
+        or compact.endswith("key")
+        or any(part in compact for part in _SECRET_PARAM_PARTS)
+        or not _SECRET_PARAM_WORDS.isdisjoint(name.split("_"))
+    )
+
+
+def _value_tail(value: str) -> int:
+    """How many characters at the end of a secret value are closers to give back (_CLOSERS)."""
+    count = 0
+    unmatched: dict[str, int] = {}
+    for char in reversed(value):
+        opening = _CLOSERS.get(char)
+        if opening is None:
+            break
+        if opening:
+            if char not in unmatched:
+                unmatched[char] = value.count(char) - value.count(opening)
+            if unmatched[char] <= 0:
+                break
+            unmatched[char] -= 1
+        count += 1
+    return count
+
+
+def _mask_query_secrets(text: str) -> str:
+    parts: list[str] = []
+    copied = 0  # text[:copied] is in parts
+    scanned = 0  # secret values are read up to here: names before it are inside one
+    for match in _QUERY_NAME.finditer(text):
+        if match.start() < scanned or not is_secret_param(match.group("name")):
+            continue
+        start = match.end()
+        end = scanned = _QUERY_VALUE.match(text, start).end()  # type: ignore[union-attr]
+        end -= _value_tail(text[start:end])
+        if end > start:
+            parts.append(text[copied:start])
+            parts.append(MASK)
+            copied = end
+    if not parts:
         return text
-    return _USERINFO.sub(r"\g<user>:" + MASK, text)
+    parts.append(text[copied:])
+    return "".join(parts)
 
 
 _LINE_KEY = re.compile(r"""(?:^|[\s{,?-])["']?([^\s"':{},\[\]#]+)["']?\s*:(?=\s|$)""")

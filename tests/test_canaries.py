@@ -3,9 +3,10 @@ every secret file it names; no output of any format, and no command, may show on
 
 tests/test_secrets.py plants markers in the common inline fields; this file covers the rest: every
 inline secret field of every client (scrape jobs, each service discovery, alertmanagers,
-remote_write/read, tracing), URL userinfo everywhere a URL or target is taken, headers, params,
-endpoint_params, proxy headers, the contents of secret files (passwords, tokens, keys, header
-files) and JWTs, files that do not parse, and the baseline and --output files.
+remote_write/read, tracing), URL userinfo everywhere a URL or target is taken, secret query
+parameters (`?api_key=`, `?token=`, ...) in targets, http_sd, remote_write and proxy URLs, headers,
+params, endpoint_params, proxy headers, the contents of secret files (passwords, tokens, keys,
+header files) and JWTs, files that do not parse, and the baseline and --output files.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ remote_write:
       cloud: AzurePublic
       oauth: {client_id: id, client_secret: {m}, tenant_id: t}
     authorization: {credentials: {m}}
+  - url: https://metrics.example.net/api/v1/push?api_key={m}&org=1
+  - url: https://rwq:{m}@metrics.example.net/push?X-Amz-Signature={m}&X-Amz-Security-Token={m}&shard=2
+  - url: htp://influx.example.com:8086/api/v1/prom/write?db=prometheus&u=user&p={m}
 remote_read:
   - url: http://rr:{m}@reader.example.com/read
     headers: {Authorization: Bearer {m}}
@@ -146,6 +150,24 @@ scrape_configs:
     hetzner_sd_configs: [{role: hcloud, authorization: {credentials: {m}}}]
     digitalocean_sd_configs: [{authorization: {credentials: {m}}}]
     linode_sd_configs: [{authorization: {credentials: {m}}}]
+  - job_name: query-strings
+    scheme: https
+    proxy_url: ftp://proxy.example.com:3128/?auth={m}&role=x
+    static_configs:
+      - targets:
+          - "https://q.example.com/metrics?token={m}&org=1"
+          - "https://q.example.com/m?org=1;Access_Token={m}#id_token={m}"
+          - https://q.example.com/m?module=x&api-key={m}
+    http_sd_configs:
+      - url: "https://sd.example.com/targets?access_token={m}&namespace=ns"
+      - url: sd.example.com/targets?apikey={m}&sig={m}
+      - url: https://sd.example.com/targets?client_secret={m}&secret={m}&passwd={m}
+  - job_name: query-proxy
+    proxy_url: http://pu:{m}@proxy.example.com:3128/?password={m}&role=x
+    static_configs: [{targets: ["qp.example.com:443"]}]
+    http_sd_configs:
+      - url: https://sd.example.com/t?key={m}
+        proxy_url: "http://sd-proxy.example.com:3128?token={m}"
   - job_name: typed-and-duplicated
     basic_auth:
       username: u
@@ -247,6 +269,15 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
         f"      password: {broken[0]}: {broken[1]}\n    headers:\n      X-Token: {broken[2]}\n",
         encoding="utf-8",
     )
+    # And one whose syntax error is on a URL with secret query parameters (whose names the masking
+    # of unparsed lines by their keys does not take for secret ones).
+    query = [marker(), marker()]
+    markers.extend(query)
+    (folder / "broken-query.yml").write_text(
+        "remote_write:\n"
+        f"  - url: https://h.example.com/push?org=1&sig={query[0]}&p={query[1]}&role=x: y\n",
+        encoding="utf-8",
+    )
     return folder, markers, forbidden
 
 
@@ -300,6 +331,7 @@ def test_no_canary_in_any_format(
         "--color",
         "prometheus.yml",
         "broken.yml",
+        "broken-query.yml",
     )
     assert run.returncode == 1, run.stderr
     assert_no_canary(run.stdout + run.stderr, markers, forbidden)
@@ -323,7 +355,9 @@ def test_no_canary_in_output_file_or_baseline(
 def test_no_canary_in_rule_pages(planted: tuple[Path, list[str], list[str]]) -> None:
     """`scrapelint rule` and `rules` for every rule that reports something here."""
     folder, markers, forbidden = planted
-    run = scrapelint(folder, "check", "--format", "json", "prometheus.yml", "broken.yml")
+    run = scrapelint(
+        folder, "check", "--format", "json", "prometheus.yml", "broken.yml", "broken-query.yml"
+    )
     reported = sorted({finding["rule"] for finding in json.loads(run.stdout)["findings"]})
     assert len(reported) >= 15
     outputs = [scrapelint(folder, "rules", "--show-settings").stdout]
@@ -339,3 +373,26 @@ def test_unparsable_file_snippet_is_masked(planted: tuple[Path, list[str], list[
     assert "broken.yml:5:" in run.stdout and "SL001" in run.stdout
     assert "********" in run.stdout
     assert_no_canary(run.stdout, markers, forbidden)
+
+
+def test_query_string_secrets_are_masked_in_place(
+    planted: tuple[Path, list[str], list[str]],
+) -> None:
+    """The lines and messages quoting URLs with secret query parameters are reported, with each
+    secret value masked and the other parameters kept."""
+    folder, markers, forbidden = planted
+    run = scrapelint(folder, "check", "prometheus.yml", "broken-query.yml")
+    assert_no_canary(run.stdout, markers, forbidden)
+    for shown in (
+        "rwq:********@metrics.example.net/push?X-Amz-Signature=********&X-Amz-Security-Token"
+        "=********&shard=2",  # SL203: the message and the quoted line
+        "write?db=prometheus&u=user&p=********",  # SL307
+        "proxy.example.com:3128/?auth=********&role=x",  # SL307
+        '"https://q.example.com/metrics?token=********&org=1"',  # SL304: message and line
+        "m?org=1;Access_Token=********#id_token=********",
+        "m?module=x&api-key=********",
+        "sd.example.com/targets?apikey=********&sig=********",  # SL307
+        "pu:********@proxy.example.com:3128/?password=********&role=x",  # SL203
+        "push?org=1&sig=********&p=********&role=x: y",  # SL001, a line that did not parse
+    ):
+        assert shown in run.stdout

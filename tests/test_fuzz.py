@@ -29,12 +29,20 @@ from hypothesis import strategies as st
 from scrapelint.checks.auth import placeholder_in
 from scrapelint.checks.structure import check_tree, check_tree_without_sharing
 from scrapelint.config_structure import ROOT
-from scrapelint.document import Document, MappingNode, Node, SequenceNode, may_have_anchors, parse
+from scrapelint.document import (
+    Document,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    may_have_anchors,
+    parse,
+)
 from scrapelint.engine import FileResult, lint_document
 from scrapelint.findings import Finding
 from scrapelint.paths import PathFinder, locate
-from scrapelint.prometheus import PrometheusConfig, build
-from scrapelint.redact import MASK, mask_userinfo
+from scrapelint.prometheus import PrometheusConfig, Scheme, build, parse_target, parse_url_target
+from scrapelint.redact import MASK, mask_url_secrets
 from scrapelint.registry import checks
 from scrapelint.reporters import FORMATS, Batch, get_reporter
 from scrapelint.settings import Settings
@@ -526,7 +534,7 @@ def test_placeholder_search_matches_the_original_patterns(text: str) -> None:
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(tricky_text)
 def test_userinfo_masking_matches_the_original_pattern(text: str) -> None:
-    assert mask_userinfo(text) == _USERINFO.sub(lambda m: f"{m['user']}:{MASK}@", text)
+    assert mask_url_secrets(text) == _USERINFO.sub(lambda m: f"{m['user']}:{MASK}@", text)
 
 
 def test_corpus_is_available_or_skipped(shared: Path) -> None:
@@ -600,3 +608,11 @@ def test_quoted_lines_are_splitlines_lines(text: str, wanted: list[int], repeat:
     for number in wanted:
         if 0 < number <= len(lines):
             assert found[number - 1] == lines[number - 1]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.text(st.sampled_from("ab:[]1/?#@.% "), max_size=12))
+def test_target_shortcut_reads_targets_as_the_general_parser(text: str) -> None:
+    node = ScalarNode("tag:yaml.org,2002:str", text)
+    scheme = Scheme("https")
+    assert parse_target(node, scheme) == parse_url_target(node, text.strip(), scheme)

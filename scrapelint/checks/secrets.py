@@ -10,7 +10,7 @@ from scrapelint.credentials import present, text_of, tls_blocks
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
-from scrapelint.redact import mask_userinfo
+from scrapelint.redact import mask_url_secrets
 from scrapelint.registry import check
 
 # (block, field, the file variant to name): block "" is the site itself.
@@ -166,7 +166,7 @@ def secret_in_url(context: CheckContext) -> Iterator[Hit]:
 
 
 def _url_message(site: Site, field: str, text: str) -> str:
-    shown = mask_userinfo(text)
+    shown = mask_url_secrets(text)
     if field == "target":
         return (
             f"{site.label}: target {shown} carries a password; it becomes part of the "
