@@ -118,6 +118,9 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
     stack: list[tuple[Node, str]] = [(root, root_type)]
     scalar_class, null_tag, no_check = ScalarNode, _NULL_TAG, _TEXT
     plans = _PLANS  # filled by _plan; read directly, since this loop runs once per node
+    # A scalar's problem depends only on its type, tag and text, and the same few values (30s,
+    # https, true, TLS12) fill a large config: each is judged once.
+    valid_scalars: set[tuple[str, str, str]] = set()
     while stack:
         node, type_expr = stack.pop()
         kind, detail = plans.get(type_expr) or _plan(type_expr)
@@ -133,6 +136,8 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                 if value.__class__ is scalar_class:
                     if child_kind <= no_check or value.tag == null_tag:
                         continue
+                    if (child_type, value.tag, value.value) in valid_scalars:
+                        continue
                 elif child_kind == _ANY:
                     continue
                 elif value.__class__ is _COLLECTION_CLASS.get(child_kind):
@@ -141,6 +146,8 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                 problem = _shape_problem(value, child_type)
                 if problem is not None:
                     yield problem
+                elif value.__class__ is scalar_class:
+                    valid_scalars.add((child_type, value.tag, value.value))
         elif kind in (_LIST, _MAP):
             child_type = detail
             child_kind = (plans.get(child_type) or _plan(child_type))[0]
@@ -150,6 +157,8 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                 if child.__class__ is scalar_class:
                     if child_kind <= no_check or child.tag == null_tag:
                         continue
+                    if (child_type, child.tag, child.value) in valid_scalars:
+                        continue
                 elif child_kind == _ANY:
                     continue
                 elif child.__class__ is expected:
@@ -158,6 +167,8 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
                 problem = _shape_problem(child, child_type)
                 if problem is not None:
                     yield problem
+                elif child.__class__ is scalar_class:
+                    valid_scalars.add((child_type, child.tag, child.value))
 
 
 # The node class each collection kind expects.
