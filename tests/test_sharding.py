@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 from scrapelint import runner, sharding
 from scrapelint.defaults import MIN_SHARD_CHARS
-from scrapelint.engine import lint_in_shards
+from scrapelint.document import parse
+from scrapelint.engine import lint_document, lint_in_shards
 from scrapelint.findings import Finding
+from scrapelint.registry import rule_ids
 from scrapelint.settings import Settings
 from tests.test_fuzz import (
     FUZZ,
@@ -269,6 +271,33 @@ def test_mutated_corpus_gives_the_same_findings_split(data: st.DataObject) -> No
         pytest.skip("the real-world corpus is absent (CI lays shared/ beside the checkout)")
     text = data.draw(st.sampled_from(texts))
     assert_same_as_one_process(mutate(text, data.draw(mutations)))
+
+
+def test_credential_files_give_the_same_findings_split(tmp_path: Path) -> None:
+    """The file rules (SL401-SL407), left out of the text-only comparisons above, on files
+    that several shards name: missing, empty, world-readable, and a JWT that has expired."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "open.token").write_text("token\n", encoding="ascii")
+    (secrets / "open.token").chmod(0o644)
+    (secrets / "empty.token").write_text("", encoding="ascii")
+    (secrets / "empty.token").chmod(0o600)
+    files = ["secrets/open.token", "secrets/empty.token", "missing.token", "/abs/missing.token"]
+    jobs = [
+        job(f"j{n}", f"    authorization:\n      credentials_file: {files[n % len(files)]}\n")
+        for n in range(12)
+    ]
+    path = tmp_path / "prometheus.yml"
+    text = config(*jobs)
+    path.write_text(text, encoding="utf-8")
+    every_rule = set(rule_ids())
+    whole = lint_document(parse(str(path), text), Settings(), every_rule)
+    assert {f.rule_id for f in whole} >= {"SL401", "SL402", "SL403"}
+    for processes in (2, 3, 4):
+        shard_plan = split(text, processes)
+        assert shard_plan is not None
+        result = lint_in_shards(str(path), shard_plan, Settings(), every_rule)
+        assert result is not None and list(result.findings) == whole
 
 
 # --- through the CLI, on a config large enough to be split ---------------------------------------
