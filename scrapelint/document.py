@@ -248,6 +248,17 @@ def may_have_anchors(text: str) -> bool:
     return False
 
 
+# Escapes of a double-quoted scalar that can spell any character (`\x40` is `@`), and the escaped
+# line break, which joins two lines with nothing between them.
+_SPELLING_ESCAPE = re.compile(r"\\[xuU\r\n]")
+
+
+def may_spell(text: str, literal: str) -> bool:
+    """False only when no scalar of the text can hold `literal`: it is not in the text, and no
+    escape sequence could spell it (a backslash elsewhere, as in a single-quoted regex, cannot)."""
+    return literal in text or _SPELLING_ESCAPE.search(text) is not None
+
+
 def may_have_merge_keys(text: str) -> bool:
     """False only when no merge key can be in the text (`<<`, or the merge tag, maybe escaped)."""
     return "<<" in text or "merge" in text or "%" in text

@@ -27,6 +27,7 @@ from scrapelint.document import (
     is_null,
     items,
     mapping_pairs,
+    may_spell,
 )
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
@@ -457,16 +458,10 @@ def _ref_keys(site: Site) -> Iterator[ScalarNode]:
                 yield key
 
 
-def _may_name_a_ref(text: str) -> bool:
-    """False only when no key of the text can end in `_ref`: such a key has `_ref` in the text,
-    unless an escape sequence (only double-quoted scalars have them) spells it."""
-    return "_ref" in text or "\\" in text
-
-
 @check("SL108")
 def unsupported_secret_ref(context: CheckContext) -> Iterator[Hit]:
-    if not any(_may_name_a_ref(document.text) for document in context.config.documents):
-        return
+    if not any(may_spell(document.text, "_ref") for document in context.config.documents):
+        return  # no key can end in _ref
     for site in context.config.sites_with((*_REF_BLOCKS, "tls_config")):
         for key in _ref_keys(site):
             file_field = str(key.value).removesuffix("_ref") + "_file"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scrapelint.checks.auth import RESERVED_HEADERS, placeholder_in
 from scrapelint.credentials import present, text_of, tls_blocks
-from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs
+from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs, may_spell
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
 from scrapelint.redact import mask_url_secrets
@@ -155,6 +155,8 @@ def _url_nodes(site: Site) -> Iterator[tuple[Node, str]]:
 
 @check("SL203")
 def secret_in_url(context: CheckContext) -> Iterator[Hit]:
+    if not any(may_spell(document.text, "@") for document in context.config.documents):
+        return  # userinfo needs an `@`
     for site in context.config.sites:
         reported: set[int] = set()
         for node, field in _url_nodes(site):
