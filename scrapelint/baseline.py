@@ -7,7 +7,6 @@ indented JSON so that its diffs read well.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 
@@ -27,6 +26,8 @@ def key(finding: Finding) -> Key:
 
 
 def load(path: str) -> Counter[Key]:
+    import json  # only runs with a baseline pay for it
+
     try:
         with open(path, encoding="utf-8") as stream:
             data = json.load(stream)
@@ -60,6 +61,8 @@ def without_baselined(
 
 
 def render(results: Iterable[FileResult]) -> str:
+    import json
+
     counts = Counter(key(f) for result in results for f in result.findings)
     entries = [
         {"rule": rule, "path": path, "yaml_path": yaml_path, "count": count}

@@ -79,7 +79,7 @@ _COLLECTION_TAGS: dict[type, str] = {
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-_NULL_TAG = "tag:yaml.org,2002:null"
+NULL_TAG = _NULL_TAG = "tag:yaml.org,2002:null"
 _TRUE_WORDS = frozenset({"yes", "true", "on", "y"})
 
 __all__ = [
