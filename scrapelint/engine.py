@@ -101,7 +101,7 @@ def lint_in_shards(
         if shard_text is None:
             return None
         document = doc_mod.parse(label, shard_text.text)
-        job_names = sharding.jobs_in(document, shard_text)
+        job_names = sharding.jobs_in(document, shard_plan, shard_text)
         if job_names is None:
             return None
         return sharding.ShardResult(tuple(lint_document(document, settings, enabled)), job_names)

@@ -44,5 +44,10 @@ class Finding:
     help: str = ""
     source: str = ""
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.span.line, self.span.column, self.rule_id, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, Span, int, str, str]:
+        """Position, rule and message first; the rest only orders findings that tie on those,
+        so that the order never depends on how a set of findings was built."""
+        return (
+            self.path, self.span.line, self.span.column, self.rule_id, self.message,
+            self.yaml_path, self.span, int(self.severity), self.help, self.source,
+        )  # fmt: skip

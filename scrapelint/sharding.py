@@ -18,18 +18,31 @@ in one process as usual, so a split can change the speed of a run but never its 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import pickle  # only large configs import this module
 import re
+import signal
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from scrapelint.defaults import MIN_SHARD_CHARS
-from scrapelint.document import Document, MappingNode, SequenceNode, as_text, get, may_have_anchors
+from scrapelint.document import (
+    Document,
+    MappingNode,
+    SequenceNode,
+    as_text,
+    get,
+    may_have_anchors,
+    may_have_merge_keys,
+)
 from scrapelint.findings import Finding
 
 MAX_PROCESSES = 4
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 PROCESSES_VARIABLE = "SCRAPELINT_PROCESSES"
 
 # A line that starts at column 0 with anything but a comment, a list item or a blank.
@@ -40,6 +53,8 @@ _FIRST_CONTENT = re.compile(r"\n( *)([^ \n#])")
 _UNSPLITTABLE_TOP_KEYS = ("scrape_config_files:", "kind:", "apiVersion:")
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _INDEXED_JOB = re.compile(r"scrape_configs\[(\d+)\]")
+# A block scalar indicator with keep chomping (`|+`, `>+`, `|2+`, `>+2`).
+_KEEP_CHOMPING = re.compile(r"[|>](?:[1-9]?\+|\+[1-9])")
 _ITEM_STARTS = frozenset({"- ", "-\t", "-\n", "-"})
 
 
@@ -64,6 +79,9 @@ class ShardPlan(NamedTuple):
     jobs_stop: int  # offset of the line after the job list
     indent: int  # of the jobs' `-`
     shards: tuple[Shard, ...]
+    # (name, 0-based line) of every top-level key: a shard whose text parses otherwise (a quote
+    # or bracket left open at the end of its jobs swallows the keys after them) is refused.
+    top_keys: tuple[tuple[str, int], ...] = ()
 
     def prepare(self, shard: Shard) -> ShardText | None:
         """The shard's text and jobs, or None when its part of the file rules a split out.
@@ -109,7 +127,7 @@ def process_count() -> int:
     """Processes a run may use: $SCRAPELINT_PROCESSES, else the CPUs this process may run on,
     capped by a cgroup CPU quota (a CI container often sees every CPU of its host)."""
     wanted = os.environ.get(PROCESSES_VARIABLE, "")
-    if wanted.isdigit() and int(wanted) > 0:
+    if wanted.isascii() and wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -143,34 +161,47 @@ def plan(text: str, processes: int, min_shard_chars: int = MIN_SHARD_CHARS) -> S
     region = _job_region(text)
     if region is None:
         return None
-    start, stop, indent = region
+    start, stop, indent, top_keys = region
     bounds = _split_points(text, start, stop, indent, count)
     if len(bounds) < 2:
         return None
     shards = tuple(Shard(a, b) for a, b in zip(bounds, [*bounds[1:], stop], strict=True))
-    return ShardPlan(text, start, stop, indent, shards)
+    return ShardPlan(text, start, stop, indent, shards, top_keys)
 
 
 def _splittable_part(text: str) -> bool:
-    # A directive and the line it governs could land in different shards; an alias could name
-    # an anchor of another shard. Tabs, document markers and other oddities are left to the
-    # parse of each shard: they make it fail or differ from the plan.
-    return "scrapelint:" not in text and not may_have_anchors(text)
+    """False where the part of the file could read differently alone.
+
+    A directive and the line it governs could land in different shards; an alias could name an
+    anchor of another shard; merge keys are counted against one budget for the whole file; a
+    block scalar that keeps its trailing line breaks (`|+`) would keep the emptied lines of the
+    next shard. Tabs, document markers and other oddities are left to the parse of each shard:
+    they make it fail or differ from the plan.
+    """
+    return (
+        "scrapelint:" not in text
+        and not may_have_anchors(text)
+        and not may_have_merge_keys(text)
+        and _KEEP_CHOMPING.search(text) is None
+    )
 
 
-def _job_region(text: str) -> tuple[int, int, int] | None:
-    """(offset of the first job, offset after the job list, the jobs' indentation) of the only
-    top-level `scrape_configs:`, when every top-level line is a plain key (a quoted or complex
-    key could hide a second one) and none of them rules a split out."""
+def _job_region(text: str) -> tuple[int, int, int, tuple[tuple[str, int], ...]] | None:
+    """(offset of the first job, offset after the job list, the jobs' indentation, the
+    top-level keys with their lines) of the only top-level `scrape_configs:`, when every
+    top-level line is a plain key (a quoted or complex key could hide a second one) and none
+    of them rules a split out."""
     tops = [m.start() + 1 for m in _TOP_LEVEL_LINE.finditer(text)]
     if text[:1] not in ("", " ", "\n", "#", "-"):
         tops.insert(0, 0)
     found = None
+    top_keys = []
     for index, offset in enumerate(tops):
         end = text.find("\n", offset)
         line = text[offset : end if end >= 0 else len(text)]
         if not _TOP_LEVEL_KEY.match(line) or line.startswith(_UNSPLITTABLE_TOP_KEYS):
             return None
+        top_keys.append((line.partition(":")[0], text.count("\n", 0, offset)))
         if line.startswith("scrape_configs:"):
             if found is not None or end < 0 or not _SCRAPE_CONFIGS_LINE.fullmatch(line):
                 return None
@@ -181,7 +212,7 @@ def _job_region(text: str) -> tuple[int, int, int] | None:
     first = _FIRST_CONTENT.search(text, found[0], found[1])
     if first is None or first.group(2) != "-":
         return None  # an empty or flow-style list
-    return first.start(1), found[1], len(first.group(1))
+    return first.start(1), found[1], len(first.group(1)), tuple(top_keys)
 
 
 def _split_points(text: str, start: int, stop: int, indent: int, count: int) -> list[int]:
@@ -212,11 +243,23 @@ def _jobs(text: str, start: int, stop: int, indent: int) -> list[int] | None:
 # --- running the shards ------------------------------------------------------------------
 
 
-def jobs_in(document: Document, shard_text: ShardText) -> tuple[str | None, ...] | None:
-    """The job names of a shard's tree, or None unless it is one document holding exactly the
-    shard's jobs, each starting between its own `-` line and the next job's."""
+def jobs_in(
+    document: Document, shard_plan: ShardPlan, shard_text: ShardText
+) -> tuple[str | None, ...] | None:
+    """The job names of a shard's tree, or None unless it is one document with the file's
+    top-level keys on their lines, holding exactly the shard's jobs, each starting between its
+    own `-` line and the next job's."""
     root = document.root
     if document.problem is not None or document.later_roots or not isinstance(root, MappingNode):
+        return None
+    keys = [(key.value, key.start_mark.line) for key, _ in root.value]
+    # A repeated top-level key was dropped from the tree (SL003 reports it); it is in column 0.
+    keys += [
+        (d.key.value, d.key.start_mark.line)
+        for d in document.duplicates
+        if d.key.start_mark.column == 0
+    ]
+    if sorted(keys) != sorted(shard_plan.top_keys):
         return None
     jobs = get(root, "scrape_configs")
     if not isinstance(jobs, SequenceNode) or len(jobs.value) != len(shard_text.job_offsets):
@@ -263,8 +306,12 @@ def run_in_processes(
 ) -> list[ShardResult | None]:
     """Lint the first shard here and each other one in a forked child, in parallel."""
     children = [_fork(shard_plan, shard, lint_shard) for shard in shard_plan.shards[1:]]
-    results = [lint_shard(shard_plan, shard_plan.shards[0])]
-    results.extend(_collect(pid, reader) for pid, reader in children)
+    try:
+        results = [lint_shard(shard_plan, shard_plan.shards[0])]
+        results.extend(_collect(pid, reader) for pid, reader in children)
+    except BaseException:
+        _stop(children)  # the caller's error (or ^C) ends the run: no child may outlive it
+        raise
     return results
 
 
@@ -274,20 +321,41 @@ def _fork(
     lint_shard: Callable[[ShardPlan, Shard], ShardResult | None],
 ) -> tuple[int, int]:
     reader, writer = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         os.close(writer)
         return pid, reader
-    # The child: never return into the caller, never print, never run exit handlers.
+    # The child: never return into the caller, never print, never run exit handlers, never
+    # outlive the parent.
     code = 1
     try:
         os.close(reader)
+        _quiet_child(parent)
         payload = pickle.dumps(lint_shard(shard_plan, shard), pickle.HIGHEST_PROTOCOL)
         with os.fdopen(writer, "wb") as stream:
             stream.write(payload)
         code = 0
     finally:
         os._exit(code)
+
+
+def _quiet_child(parent: int) -> None:
+    """Whatever the child would print (warnings) is the parent's to print once; and a child
+    killed with its parent (a CI timeout, `kill`) must not go on running."""
+    warnings.simplefilter("ignore")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    if sys.platform.startswith("linux"):
+        import ctypes  # only the children of a split run pay for it
+
+        # Without prctl in this C library, the parent alone reaps the child.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the line above took effect
+        os._exit(1)
 
 
 def _collect(pid: int, reader: int) -> ShardResult | None:
@@ -298,3 +366,13 @@ def _collect(pid: int, reader: int) -> ShardResult | None:
         return None
     result: ShardResult | None = pickle.loads(payload)
     return result
+
+
+def _stop(children: list[tuple[int, int]]) -> None:
+    for pid, reader in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(reader)
+        except OSError:
+            continue  # reaped already
