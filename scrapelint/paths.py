@@ -74,6 +74,7 @@ class PathFinder:
         self._by_position = not (document.may_share_nodes or may_have_merge_keys(document.text))
         self._searches: dict[int, int] = {}
         self._indexes: dict[int, _Index] = {}
+        self._item_starts: dict[int, list[int]] = {}
 
     def locate(self, target: Node, scope: Node | None = None) -> Location:
         document = self._document
@@ -81,7 +82,7 @@ class PathFinder:
 
     def _search(self, start: Node, target: Node) -> list[_Step] | None:
         if self._by_position:
-            return _descend(start, target)
+            return _descend(start, target, self._item_starts)
         index = self._indexes.get(id(start))
         if index is None:
             count = self._searches[id(start)] = self._searches.get(id(start), 0) + 1
@@ -219,12 +220,18 @@ def _contains(node: Node, position: int) -> bool:
     return bool(node.start_mark.index <= position < node.end_mark.index)
 
 
-def _descend(start: Node, target: Node) -> list[_Step] | None:
+_LONG_LIST = 32
+
+
+def _descend(
+    start: Node, target: Node, item_starts: dict[int, list[int]] | None = None
+) -> list[_Step] | None:
     """The path from start to target in a tree whose siblings are in text order.
 
     Each level finds the child holding the target's position by bisection; children that end
     where the target starts (empty values, block collections ending at the next token) are
-    compared by identity only.
+    compared by identity only. `item_starts` keeps the start offsets of long lists (the jobs of
+    a large config), bisected for every finding.
     """
     position = target.start_mark.index
     steps: list[_Step] = []
@@ -247,7 +254,13 @@ def _descend(start: Node, target: Node) -> list[_Step] | None:
                 at -= 1
         elif isinstance(node, SequenceNode):
             items = node.value
-            at = bisect_right(items, position, key=_item_start) - 1
+            if item_starts is not None and len(items) > _LONG_LIST:
+                starts = item_starts.get(id(node))
+                if starts is None:
+                    starts = item_starts[id(node)] = [_item_start(item) for item in items]
+                at = bisect_right(starts, position) - 1
+            else:
+                at = bisect_right(items, position, key=_item_start) - 1
             while at >= 0:
                 item = items[at]
                 if item is target or _contains(item, position):

@@ -8,6 +8,7 @@ secret-named query parameter (`?api_key=...`) on the line.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -97,6 +98,7 @@ def secret_scalars(root: Node | None, hidden: bool = False) -> Iterator[ScalarNo
             stack.extend((item, hidden) for item in node.value)
 
 
+@functools.lru_cache(maxsize=4096)  # a config has few key names, read once per mapping
 def is_secret_name(name: str) -> bool:
     if name in SECRET_KEYS or name in SECRET_SUBTREES:
         return True

@@ -493,6 +493,20 @@ def test_paths_and_sharing_fast_paths(text: str) -> None:
             assert finder.locate(node, scope) == expected
 
 
+def test_paths_in_long_lists_agree_with_the_general_search() -> None:
+    """Long lists (jobs, targets) are bisected on remembered start offsets."""
+    jobs = "".join(
+        f"  - job_name: j{n}\n    static_configs:\n      - targets:\n"
+        + "".join(f"          - h{n}-{t}:9100\n" for t in range(n % 50))
+        + ("    basic_auth: {username: u, password: p}\n" if n % 3 else "")
+        for n in range(80)
+    )
+    document = parse("fuzz.yml", f"scrape_configs:\n{jobs}")
+    finder = PathFinder(document)
+    for node in _all_nodes(document):
+        assert finder.locate(node) == locate(document.root, node)
+
+
 @FUZZ
 @given(config_texts())
 def test_site_index_gates_agree_with_reading_every_site(text: str) -> None:
