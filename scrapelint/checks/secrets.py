@@ -10,7 +10,7 @@ from scrapelint.credentials import present, text_of, tls_blocks
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs, may_spell
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
-from scrapelint.redact import mask_url_secrets
+from scrapelint.redact import is_secret_param, mask_url_secrets
 from scrapelint.registry import check
 
 # (block, field, the file variant to name): block "" is the site itself.
@@ -155,16 +155,48 @@ def _url_nodes(site: Site) -> Iterator[tuple[Node, str]]:
 
 @check("SL203")
 def secret_in_url(context: CheckContext) -> Iterator[Hit]:
-    if not any(may_spell(document.text, "@") for document in context.config.documents):
-        return  # userinfo needs an `@`
+    texts = [document.text for document in context.config.documents]
+    userinfo, query = any(may_spell(t, "@") for t in texts), any(may_spell(t, "?") for t in texts)
+    if not userinfo and not query:
+        return  # userinfo needs an `@`, a query string a `?`
     for site in context.config.sites:
         reported: set[int] = set()
         for node, field in _url_nodes(site):
             text = text_of(node)
-            if "@" not in text or id(node) in reported or not _PASSWORD_USERINFO.match(text):
+            if id(node) in reported:
                 continue
-            reported.add(id(node))
-            yield site.hit(node, _url_message(site, field, text), _url_fix(site, field))
+            if userinfo and "@" in text and _PASSWORD_USERINFO.match(text):
+                reported.add(id(node))
+                yield site.hit(node, _url_message(site, field, text), _url_fix(site, field))
+            elif query and field != "target" and (names := secret_query_params(text)):
+                reported.add(id(node))
+                yield site.hit(node, _query_message(site, field, text, names), _QUERY_FIX)
+
+
+def secret_query_params(url: str) -> list[str]:
+    """Names of the query parameters of a URL that carry a non-empty secret (api_key=...)."""
+    query = url.partition("?")[2].partition("#")[0]
+    found = []
+    for part in query.split("&") if query else ():
+        name, equals, value = part.partition("=")
+        if equals and value and is_secret_param(name) and name not in found:
+            found.append(name)
+    return found
+
+
+def _query_message(site: Site, field: str, text: str, names: list[str]) -> str:
+    listed = ", ".join(names)
+    return (
+        f"{site.label}: {field} {mask_url_secrets(text)} carries a secret in its query string "
+        f"({listed}), in clear in the config and in every log line that prints the URL"
+    )
+
+
+_QUERY_FIX = (
+    "Send the secret in a header read from a file if the server accepts one "
+    "(`authorization: {credentials_file: ...}`, or `http_headers` with `files`); otherwise keep "
+    "the file private and rotate the secret."
+)
 
 
 def _url_message(site: Site, field: str, text: str) -> str:
