@@ -257,3 +257,12 @@ def test_long_quoted_line_with_query_secrets() -> None:
     url = "https://h/push?org=1" + "&api_key=s&shard=2" * (HUGE // 4)
     document = parse("p.yml", f"remote_write:\n  - url: {url}\n")
     assert Redactor(document, [2]).line(2) == "  - url: " + url.replace("=s&", f"={MASK}&")
+
+
+def test_sl203_reads_every_field_that_holds_a_discovery_url() -> None:
+    """Without an `@` in the file, SL203 reads only the sites with a URL key: every SD
+    mechanism's URL field must be one of them."""
+    from scrapelint.checks.secrets import _URL_KEYS
+    from scrapelint.prometheus import SD_URL_FIELDS
+
+    assert set(SD_URL_FIELDS.values()) <= set(_URL_KEYS)

@@ -159,7 +159,9 @@ def secret_in_url(context: CheckContext) -> Iterator[Hit]:
     userinfo, query = any(may_spell(t, "@") for t in texts), any(may_spell(t, "?") for t in texts)
     if not userinfo and not query:
         return  # userinfo needs an `@`, a query string a `?`
-    for site in context.config.sites:
+    # Static targets can carry userinfo only; query strings are read from URL fields.
+    sites = context.config.sites if userinfo else context.config.sites_with(_URL_KEYS)
+    for site in sites:
         reported: set[int] = set()
         for node, field in _url_nodes(site):
             text = text_of(node)
@@ -171,6 +173,10 @@ def secret_in_url(context: CheckContext) -> Iterator[Hit]:
             elif query and field != "target" and (names := secret_query_params(text)):
                 reported.add(id(node))
                 yield site.hit(node, _query_message(site, field, text, names), _QUERY_FIX)
+
+
+# The keys under which _url_nodes finds URLs (SD_URL_FIELDS' among them).
+_URL_KEYS = ("url", "server", "servers", "api_server", "host", "proxy_url", "oauth2")
 
 
 def secret_query_params(url: str) -> list[str]:
