@@ -58,16 +58,10 @@ _REMOTE_WRITE_FIELDS: dict[str, tuple[tuple[tuple[str, ...], FileKind], ...]] = 
 }
 _NO_FIELDS: dict[str, tuple[FileKind, bool]] = {}
 # The keys of a site under which _field_nodes finds paths (besides its SD mechanism's own).
-_FILE_KEYS = frozenset(
-    {
-        *_BLOCK_FIELDS,
-        *_REMOTE_WRITE_FIELDS,
-        "bearer_token_file",
-        "oauth2",
-        "tls_config",
-        "http_headers",
-    }
-)
+_FILE_KEYS = (
+    *_BLOCK_FIELDS, *_REMOTE_WRITE_FIELDS, "bearer_token_file", "oauth2", "tls_config",
+    "http_headers",
+)  # fmt: skip
 
 FieldNode = tuple[str, Node | None, FileKind, bool]  # (field, node, kind, joined)
 
@@ -108,15 +102,17 @@ def _ref(
 
 
 def _site_refs(site: Site) -> Iterator[FileRef]:
-    """One pass over the site's keys (a 10,000-job config has tens of thousands of sites)."""
+    """The paths a site names (a 10,000-job config has tens of thousands of sites: only the
+    few keys that may hold one are looked up)."""
     # Azure SD has no SetDirectory: none of its paths is joined (facts §3).
     joined = site.sd_type != "azure"
     own = _SD_FIELDS.get(site.sd_type or "", _NO_FIELDS)
+    fields = site.fields
     owner = None
-    for key, value in mapping_pairs(site.node):
-        name = str(key.value)
-        if name not in _FILE_KEYS and name not in own:
-            continue  # most keys of a site hold no path: skip them without a generator
+    for name in (*own, *_FILE_KEYS) if own else _FILE_KEYS:
+        value = fields.get(name)
+        if value is None:
+            continue
         owner = owner or site.label
         for field, node, kind, is_joined in _field_nodes(name, value, own, site):
             yield from _ref(node, field, kind, joined and is_joined, site.document, owner, site)
