@@ -52,7 +52,7 @@ def present(node: Node | None) -> bool:
     return not (isinstance(node, ScalarNode) and str(node.value) == "")
 
 
-_METHOD_NAMES = {
+METHOD_NAMES = {
     kind: frozenset(COMMON_METHODS) | frozenset(EXTRA_METHODS.get(kind, ()))
     for kind in ("scrape", "sd", "alertmanager", "remote_write", "remote_read")
 }
@@ -60,7 +60,7 @@ _METHOD_NAMES = {
 
 def method_keys(site: Site) -> list[ScalarNode]:
     """Keys of the configured auth methods of a site, in document order."""
-    names = _METHOD_NAMES.get(site.kind) or _METHOD_NAMES["scrape"]
+    names = METHOD_NAMES.get(site.kind) or METHOD_NAMES["scrape"]
     return [key for key, value in site.pairs if key.value in names and present(value)]
 
 

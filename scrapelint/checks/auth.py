@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from scrapelint.credentials import (
     COMMON_METHODS,
     EXTRA_METHODS,
+    METHOD_NAMES,
     SOURCE_GROUPS,
     TLS_SOURCE_GROUPS,
     client_certificate,
@@ -190,6 +191,9 @@ def _conflict_message(site: Site, first: str, second: str) -> str:
 
 
 def _method_conflict(site: Site) -> tuple[ScalarNode, str] | None:
+    names = METHOD_NAMES.get(site.kind) or METHOD_NAMES["scrape"]
+    if len(names.intersection(site.fields)) < 2:
+        return None  # one method at most: most sites, told apart without reading their pairs
     seen: dict[str, ScalarNode] = {}
     for key in method_keys(site):
         method = _method(key)
@@ -329,13 +333,17 @@ _SECRET_GROUP_KEYS = ("bearer_token", "bearer_token_file", *SOURCE_GROUPS, "oaut
 def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
     candidates = context.config.sites_with(_SECRET_GROUP_KEYS, sd_types=_SD_SECRET_GROUPS)
     for site in candidates:
-        fields = site.fields
+        key_names: dict[int, set[object]] = {id(site.node): set(site.fields)}
         for block, group, what in _secret_groups(site):
-            if block is site.node:
-                if sum(name in fields for name in group) < 2:
-                    continue
-            elif not isinstance(block, MappingNode) or len(block.value) < 2:
+            if not isinstance(block, MappingNode) or len(block.value) < 2:
                 continue  # two keys of the group need two pairs
+            names = key_names.get(id(block))
+            if names is None:
+                names = key_names[id(block)] = {
+                    key.value for key, _ in block.value if key.__class__ is ScalarNode
+                }
+            if len(names.intersection(group)) < 2:
+                continue  # most blocks: told apart without reading their values
             keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
             if len(keys) < 2:
                 continue
