@@ -128,6 +128,11 @@ class Document:
         """False when no node of the document can be reached twice (it has no anchors)."""
         return may_have_anchors(self.text)
 
+    @cached_property
+    def may_merge(self) -> bool:
+        """False when no mapping of the document has a merge key."""
+        return may_have_merge_keys(self.text)
+
     @property
     def lines(self) -> list[str]:
         return self.text.splitlines()
@@ -306,7 +311,7 @@ def parse(path: str, text: str) -> Document:
             normaliser.normalise(each)
     except _MergeBudgetExceeded as error:
         return Document(path, text, None, problem=error.problem)
-    return Document(
+    document = Document(
         path,
         text,
         root,
@@ -315,6 +320,10 @@ def parse(path: str, text: str) -> Document:
         normaliser.merged_from,
         tuple(roots[1:]),
     )
+    # The normaliser read the whole text for these already: a large config need not again.
+    document.__dict__["may_share_nodes"] = normaliser.shared
+    document.__dict__["may_merge"] = normaliser.merges
+    return document
 
 
 def _problem_from(error: yaml.MarkedYAMLError) -> SyntaxProblem:
@@ -344,14 +353,14 @@ class _Normaliser:
         self.merged_from: dict[tuple[int, int], ScalarNode] = {}
         # Without anchors no node is shared (every node is visited once anyway), and without
         # `<<` (or an explicit merge tag, perhaps %-escaped) there is no merge key to resolve.
-        self._shared = may_have_anchors(text)
-        self._merges = may_have_merge_keys(text)
+        self.shared = may_have_anchors(text)
+        self.merges = may_have_merge_keys(text)
         self._resolved: set[int] = set()
         self._budget = max(MERGE_BUDGET, len(text))
         self._spent = 0
 
     def normalise(self, root: Node) -> None:
-        if not self._shared and not self._merges:
+        if not self.shared and not self.merges:
             self._drop_all_duplicates(root)
             return
         seen: set[int] = set()
@@ -362,7 +371,7 @@ class _Normaliser:
                 continue
             seen.add(id(node))
             if isinstance(node, MappingNode):
-                if self._merges:
+                if self.merges:
                     self._resolve_merges(node)
                 _drop_duplicates(node, self.duplicates)
                 stack.extend(value for _, value in node.value)

@@ -28,7 +28,6 @@ from scrapelint.document import (
     SequenceNode,
     as_text,
     get,
-    may_have_merge_keys,
 )
 
 _ITEM_NAME_KEYS = ("job_name", "name")
@@ -71,7 +70,7 @@ class PathFinder:
         self._document = document
         # Without anchors there are no shared nodes; without merge keys every mapping keeps its
         # pairs in text order. Both together make positions a map of the tree.
-        self._by_position = not (document.may_share_nodes or may_have_merge_keys(document.text))
+        self._by_position = not (document.may_share_nodes or document.may_merge)
         self._searches: dict[int, int] = {}
         self._indexes: dict[int, _Index] = {}
         self._item_starts: dict[int, list[int]] = {}

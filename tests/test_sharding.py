@@ -234,6 +234,18 @@ def test_block_scalars_that_keep_trailing_line_breaks_are_not_split() -> None:
     assert [f.rule_id for f in lint(text)].count("SL004") == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "keeps"),
+    [
+        ("a: |+\n", True), ("a: >+\n", True), ("a: |2+\n", True), ("a: >+2\n", True),
+        ("a: |\n", False), ("a: |-\n", False), ("regex: '(.+)'\n", False), ("+x", False),
+        ("a: 1+1\n", False),
+    ],
+)  # fmt: skip
+def test_keep_chomping_is_found_in_every_spelling(text: str, keeps: bool) -> None:
+    assert sharding._has_keep_chomping(text) is keeps
+
+
 def test_merge_keys_are_not_split() -> None:
     """Merge keys share one budget for the whole file (a merge bomb is SL001 there)."""
     text = config(job("a", "    params: {<<: {module: [x]}}\n"), job("b"), job("c"))
