@@ -289,7 +289,8 @@ def _decode_as(data: bytes, encoding: str) -> str:
         ) from None
 
 
-def parse(path: str, text: str) -> Document:
+def parse(path: str, text: str, *, plain: bool = False) -> Document:
+    """`plain`: the caller has found that the text has no anchor and no merge key."""
     try:
         roots = [root for root in yaml.compose_all(text, Loader=_Loader) if root is not None]
     except yaml.MarkedYAMLError as error:
@@ -305,7 +306,7 @@ def parse(path: str, text: str) -> Document:
         )
     # Prometheus' YAML decoder reads the first document only.
     root = roots[0] if roots else None
-    normaliser = _Normaliser(text)
+    normaliser = _Normaliser(text, plain)
     try:
         for each in roots:
             normaliser.normalise(each)
@@ -348,13 +349,13 @@ class _MergeBudgetExceeded(Exception):
 class _Normaliser:
     """Resolves merge keys and drops duplicate keys, visiting every shared node once."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, plain: bool = False) -> None:
         self.duplicates: list[DuplicateKey] = []
         self.merged_from: dict[tuple[int, int], ScalarNode] = {}
         # Without anchors no node is shared (every node is visited once anyway), and without
         # `<<` (or an explicit merge tag, perhaps %-escaped) there is no merge key to resolve.
-        self.shared = may_have_anchors(text)
-        self.merges = may_have_merge_keys(text)
+        self.shared = not plain and may_have_anchors(text)
+        self.merges = not plain and may_have_merge_keys(text)
         self._resolved: set[int] = set()
         self._budget = max(MERGE_BUDGET, len(text))
         self._spent = 0

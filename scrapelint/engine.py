@@ -100,7 +100,7 @@ def lint_in_shards(
         shard_text = shard_plan.prepare(shard)
         if shard_text is None:
             return None
-        document = doc_mod.parse(label, shard_text.text)
+        document = doc_mod.parse(label, shard_text.text, plain=True)  # prepare() made sure
         job_names = sharding.jobs_in(document, shard_plan, shard_text)
         if job_names is None:
             return None
