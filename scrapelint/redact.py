@@ -76,8 +76,11 @@ _SECRET_PARAM_WORDS = frozenset(
 _CLOSERS = {")": "(", "]": "[", "}": "{", ",": "", ".": "", ";": ""}
 
 
-def secret_scalars(root: Node | None, hidden: bool = False) -> Iterator[ScalarNode]:
-    """Every scalar whose whole value is to be hidden (all of them below a hidden root)."""
+def secret_scalars(
+    root: Node | None, hidden: bool = False, text: str | None = None
+) -> Iterator[ScalarNode]:
+    """Every scalar whose whole value is to be hidden (all of them below a hidden root); with
+    the document's text, also those whose escapes spell a URL secret (_escaped_url_secret)."""
     if root is None:
         return
     seen: set[int] = set()
@@ -88,7 +91,7 @@ def secret_scalars(root: Node | None, hidden: bool = False) -> Iterator[ScalarNo
             continue
         seen.add(id(node))
         if isinstance(node, ScalarNode):
-            if hidden:
+            if hidden or (text is not None and _escaped_url_secret(node, text)):
                 yield node
         elif isinstance(node, MappingNode):
             for key, value in node.value:
@@ -105,7 +108,19 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name)) and not name.endswith(_NOT_SECRET_SUFFIXES)
 
 
-def _secret_scalars_on(root: Node | None, wanted: list[int]) -> Iterator[ScalarNode]:
+def _escaped_url_secret(node: ScalarNode, text: str) -> bool:
+    """A double-quoted value whose escapes spell a URL secret (`\\x40` for the `@` of userinfo,
+    `api\\x5fkey=`): the quoted line shows the escapes, which URL masking cannot read, so the
+    whole value is hidden."""
+    if node.style != '"' or "\\" not in text[node.start_mark.index : node.end_mark.index]:
+        return False
+    value = str(node.value)
+    return mask_url_secrets(value) != value
+
+
+def _secret_scalars_on(
+    root: Node | None, wanted: list[int], text: str | None = None
+) -> Iterator[ScalarNode]:
     """secret_scalars of a tree (no shared nodes), limited to nodes on the wanted lines.
 
     `wanted` holds sorted 0-based line numbers; a node is entered only when its lines include
@@ -120,7 +135,7 @@ def _secret_scalars_on(root: Node | None, wanted: list[int]) -> Iterator[ScalarN
         if first == len(wanted) or wanted[first] > node.end_mark.line:
             continue
         if isinstance(node, ScalarNode):
-            if hidden:
+            if hidden or (text is not None and _escaped_url_secret(node, text)):
                 yield node
         elif isinstance(node, MappingNode):
             for key, value in node.value:
@@ -203,10 +218,10 @@ class Redactor:
             # Without anchors every node has one parent: only the branches that reach a wanted
             # line are walked (a config's findings quote a few of its lines).
             scalars: Iterable[ScalarNode] = _secret_scalars_on(
-                document.root, sorted(number - 1 for number in self._only or ())
+                document.root, sorted(number - 1 for number in self._only or ()), document.text
             )
         else:
-            scalars = secret_scalars(document.root)
+            scalars = secret_scalars(document.root, text=document.text)
         for scalar in scalars:
             self._hide(scalar)
         for duplicate in document.duplicates:

@@ -12,6 +12,7 @@ import pytest
 from scrapelint.document import parse
 from scrapelint.redact import MASK, Redactor, is_secret_param, mask_url_secrets
 from scrapelint.reporters import FORMATS
+from tests.helpers import lint_text
 
 CANARY = "CANARY7f3a"
 # Each line plants a distinct canary next to a mistake, so findings quote these lines.
@@ -266,3 +267,21 @@ def test_sl203_reads_every_field_that_holds_a_discovery_url() -> None:
     from scrapelint.prometheus import SD_URL_FIELDS
 
     assert set(SD_URL_FIELDS.values()) <= set(_URL_KEYS)
+
+
+def test_url_secrets_spelled_with_escapes_are_hidden_in_quoted_lines() -> None:
+    """`\x40` is the `@` of userinfo and `\x5f` the `_` of api_key in a double-quoted value:
+    the quoted line shows the escapes, which URL masking cannot read, so the value is hidden."""
+    text = (
+        "scrape_configs:\n"
+        "  - job_name: legacy\n"
+        "    static_configs:\n"
+        '      - targets: ["scraper:CANARY-ONE\\x40legacy.example.internal:9100"]\n'
+        "remote_write:\n"
+        '  - url: "https://metrics.example.com/push?api\\x5fkey=CANARY-TWO"\n'
+    )
+    findings = lint_text(text, {"SL203"})
+    assert [f.span.line for f in findings] == [4, 6]
+    for finding in findings:
+        assert "CANARY" not in finding.source + finding.message
+        assert MASK in finding.source
