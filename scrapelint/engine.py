@@ -15,7 +15,7 @@ from scrapelint.document import Document
 from scrapelint.findings import Finding, Severity, Span
 from scrapelint.hit import Hit
 from scrapelint.paths import PathFinder
-from scrapelint.redact import Redactor
+from scrapelint.redact import Redactor, mask_url
 from scrapelint.registry import config_checks, directive_checks, rule
 from scrapelint.settings import Settings
 
@@ -220,7 +220,9 @@ class _FindingMaker:
                     rule_id=rule_id,
                     rule_name=meta.name,
                     severity=settings.severity_of(rule_id, hit.severity or meta.severity),
-                    message=hit.message,
+                    # Rules quote values in messages (SL002 quotes what it found): a URL among
+                    # them is shown with its secrets masked, whichever rule quotes it.
+                    message=mask_url(hit.message),
                     yaml_path=yaml_path,
                     help=hit.help,
                     source=redactors[id(document)].line(span.line),

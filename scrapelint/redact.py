@@ -109,13 +109,21 @@ def is_secret_name(name: str) -> bool:
 
 
 def _escaped_url_secret(node: ScalarNode, text: str) -> bool:
-    """A double-quoted value whose escapes spell a URL secret (`\\x40` for the `@` of userinfo,
-    `api\\x5fkey=`): the quoted line shows the escapes, which URL masking cannot read, so the
-    whole value is hidden."""
-    if node.style != '"' or "\\" not in text[node.start_mark.index : node.end_mark.index]:
-        return False
+    """A value with a URL secret that masking its source line would not hide: spelled with
+    escapes (`\\x40` for `@`), quotes or line folding, or with a query value that runs past
+    where the line masking stops (a quote, a space). Such a value is hidden whole."""
     value = str(node.value)
-    return mask_url_secrets(value) != value
+    if "@" not in value and "=" not in value:
+        return False
+    query_values = [secret for _, secret in query_secrets(value)]
+    if not query_values and mask_url_secrets(value) == value:
+        return False
+    raw = text[node.start_mark.index : node.end_mark.index]
+    if node.style in ("'", '"'):
+        raw = raw[1:-1]
+    return raw != value or any(
+        char.isspace() or char in "'\"`" for secret in query_values for char in secret
+    )
 
 
 def _secret_scalars_on(
@@ -226,9 +234,9 @@ class Redactor:
             self._hide(scalar)
         for duplicate in document.duplicates:
             # Dropped from the tree, so secret_scalars cannot see them.
-            if is_secret_name(str(duplicate.key.value)):
-                for scalar in secret_scalars(duplicate.value, hidden=True):
-                    self._hide(scalar)
+            hidden = is_secret_name(str(duplicate.key.value))
+            for scalar in secret_scalars(duplicate.value, hidden=hidden, text=document.text):
+                self._hide(scalar)
 
     def _hide(self, scalar: ScalarNode) -> None:
         start, end = scalar.start_mark, scalar.end_mark
@@ -247,7 +255,8 @@ class Redactor:
         if self._only is not None and number not in self._only:
             return ""  # not prepared: its secrets are not known
         if self._unparsed:
-            return mask_url_secrets(_mask_unparsed(list(self._lines), index))
+            masked = _mask_unparsed(list(self._lines), index)
+            return mask_url_secrets(_DOUBLE_QUOTED.sub(_hide_if_escaped, masked))
         text = self._lines[index]
         for first, last in sorted(self._hidden.get(index, []), reverse=True):
             if first < len(text):
@@ -279,6 +288,34 @@ def is_secret_param(name: str) -> bool:
         or any(part in compact for part in _SECRET_PARAM_PARTS)
         or not _SECRET_PARAM_WORDS.isdisjoint(name.split("_"))
     )
+
+
+def query_secrets(url: str) -> list[tuple[str, str]]:
+    """(name, value) of the query parameters of a URL that carry a non-empty secret, a value
+    running to the next `&` or `#` (what a server reads), each name once."""
+    query = url.partition("?")[2].partition("#")[0]
+    found: dict[str, str] = {}
+    for part in query.split("&") if query else ():
+        name, equals, value = part.partition("=")
+        if equals and value and name not in found and is_secret_param(name):
+            found[name] = value
+    return list(found.items())
+
+
+def mask_url(url: str) -> str:
+    """A URL (or a text quoting one) with its secrets masked: the whole value of each secret
+    query parameter, as query_secrets reads it, then what mask_url_secrets finds."""
+    query_start = url.find("?")
+    if query_start >= 0:
+        end = url.find("#", query_start)
+        end = len(url) if end < 0 else end
+        parts = []
+        for part in url[query_start + 1 : end].split("&"):
+            name, equals, value = part.partition("=")
+            secret = equals and value and is_secret_param(name)
+            parts.append(f"{name}={MASK}" if secret else part)
+        url = url[: query_start + 1] + "&".join(parts) + url[end:]
+    return mask_url_secrets(url)
 
 
 def _value_tail(value: str) -> int:
@@ -328,6 +365,20 @@ def _secret_key_end(text: str) -> int | None:
         if is_secret_name(match.group(1)):
             return match.end()
     return None
+
+
+# A double-quoted string on one line (possibly unterminated), read in one pass.
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*+"?')
+
+
+def _hide_if_escaped(match: re.Match[str]) -> str:
+    """Without a tree to decode it, a double-quoted string whose escapes could spell anything
+    (`\\x40` is `@`) is hidden whole."""
+    quoted = match.group(0)
+    return f'"{MASK}"' if _ANY_CHARACTER_ESCAPE.search(quoted) else quoted
+
+
+_ANY_CHARACTER_ESCAPE = re.compile(r"\\[xuU]")
 
 
 def _mask_unparsed(lines: list[str], index: int) -> str:

@@ -9,6 +9,7 @@ import pytest
 from scrapelint.document import as_bool, decode, get, parse, span_of
 from scrapelint.findings import Span
 from scrapelint.paths import yaml_path
+from tests.helpers import lint_text
 
 
 def test_spans_are_one_based_with_exclusive_end() -> None:
@@ -104,3 +105,14 @@ def test_finding_on_merged_setting_is_anchored_on_each_jobs_merge_key() -> None:
         (3, "scrape_configs[job_name=a].basic_auth.password"),
         (6, "scrape_configs[job_name=b].basic_auth.password"),
     ]
+
+
+def test_spans_stay_inside_a_text_that_starts_with_a_byte_order_mark() -> None:
+    """libyaml leaves a leading BOM out of its offsets (two in the file: one stays in the
+    text after decoding)."""
+    text = "\ufeffremote_write:\n  external_labels:\n"
+    lines = text.split("\n")
+    for finding in lint_text(text):
+        span = finding.span
+        assert 1 <= span.line <= span.end_line <= 2, finding
+        assert span.end_column <= len(lines[span.end_line - 1]) + 1, finding

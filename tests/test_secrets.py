@@ -285,3 +285,43 @@ def test_url_secrets_spelled_with_escapes_are_hidden_in_quoted_lines() -> None:
     for finding in findings:
         assert "CANARY" not in finding.source + finding.message
         assert MASK in finding.source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A query value that the line masking would stop early: folded, a quote, a backtick.
+        "remote_write:\n  - url: https://h/p?token=\n      CANARY\n",
+        "remote_write:\n  - url: https://h/p?token=a'CANARY\n",
+        "remote_write:\n  - url: https://h/p?token=a`CANARY\n",
+        'remote_write:\n  - url: "https://h/p?token=a\\"CANARY"\n',
+        "remote_write:\n  - url: 'https://h/p?token=a''CANARY'\n",
+        # A file that does not parse, its secret spelled with an escape.
+        'remote_write:\n  - url: "https://u:CANARY\\x40h/p" ]\n',
+        # A repeated key, its secret spelled with an escape.
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n"
+        '      - targets: ["u:S1\\x40h:1"]\n        targets: ["u:CANARY\\x40h:1"]\n',
+        # A URL where a list belongs: SL002 quotes what it found.
+        "remote_write: https://u:CANARY@h/p?token=CANARY\n",
+    ],
+    ids=["folded", "quote", "backtick", "escaped-quote", "doubled-quote", "unparsed",
+         "duplicate", "quoted-by-another-rule"],
+)  # fmt: skip
+def test_url_secrets_are_hidden_however_they_are_written(text: str) -> None:
+    findings = lint_text(text)
+    assert findings
+    for finding in findings:
+        assert "CANARY" not in finding.source + finding.message + finding.help, finding
+
+
+@pytest.mark.parametrize(
+    ("query", "reported"),
+    [
+        ("api_key=k", True), ("u=writer&p=pw", True), ("p=2", False), ("token_type=bearer", False),
+        ("max_tokens=5", False), ("session_timeout=30s", False), ("auth_required=true", False),
+        ("orgId=1", False),
+    ],
+)  # fmt: skip
+def test_sl203_reports_query_parameters_that_carry_secrets(query: str, reported: bool) -> None:
+    text = f"remote_write:\n  - url: https://metrics.example.com/push?{query}\n"
+    assert bool(lint_text(text, {"SL203"})) is reported

@@ -10,7 +10,7 @@ from scrapelint.credentials import present, text_of, tls_blocks
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs, may_spell
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
-from scrapelint.redact import is_secret_param, mask_url_secrets
+from scrapelint.redact import mask_url, query_secrets
 from scrapelint.registry import check
 
 # (block, field, the file variant to name): block "" is the site itself.
@@ -180,20 +180,30 @@ _URL_KEYS = ("url", "server", "servers", "api_server", "host", "proxy_url", "oau
 
 
 def secret_query_params(url: str) -> list[str]:
-    """Names of the query parameters of a URL that carry a non-empty secret (api_key=...)."""
-    query = url.partition("?")[2].partition("#")[0]
-    found = []
-    for part in query.split("&") if query else ():
-        name, equals, value = part.partition("=")
-        if equals and value and is_secret_param(name) and name not in found:
-            found.append(name)
-    return found
+    """Names of the query parameters of a URL that carry a secret (api_key=...): those the
+    masking hides, less names that only look like it (token_type, max_tokens, session_timeout)
+    and InfluxDB's password `p` without its user `u`."""
+    found = query_secrets(url)
+    return [
+        name
+        for name, _ in found
+        if not _LOOKS_SECRET_ONLY.search(name.replace("-", "_"))
+        and (name != "p" or _INFLUX_USER.search(url) is not None)
+    ]
+
+
+_INFLUX_USER = re.compile(r"[?&]u=")
+# Names the masking hides (it errs that way) that SL203 does not report.
+_LOOKS_SECRET_ONLY = re.compile(
+    r"(?:_type|_mode|_timeout|_required|_through|_url)$|^(?:no|max|min|public|sort)_",
+    re.IGNORECASE,
+)
 
 
 def _query_message(site: Site, field: str, text: str, names: list[str]) -> str:
     listed = ", ".join(names)
     return (
-        f"{site.label}: {field} {mask_url_secrets(text)} carries a secret in its query string "
+        f"{site.label}: {field} {mask_url(text)} carries a secret in its query string "
         f"({listed}), in clear in the config and in every log line that prints the URL"
     )
 
@@ -206,7 +216,7 @@ _QUERY_FIX = (
 
 
 def _url_message(site: Site, field: str, text: str) -> str:
-    shown = mask_url_secrets(text)
+    shown = mask_url(text)
     if field == "target":
         return (
             f"{site.label}: target {shown} carries a password; it becomes part of the "

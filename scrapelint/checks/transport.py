@@ -24,7 +24,7 @@ from scrapelint.document import (
 )
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site, Target
-from scrapelint.redact import mask_url_secrets
+from scrapelint.redact import mask_url
 from scrapelint.registry import check
 
 _STATIC_KINDS = ("scrape", "alertmanager")
@@ -126,7 +126,7 @@ def _url_target_fix(target: Target) -> str:
     text = target.text
     scheme, _, rest = text.partition("://") if "://" in text else ("", "", text)
     host, slash, path = rest.partition("/")
-    parts = [f'targets: ["{mask_url_secrets(host)}"]']
+    parts = [f'targets: ["{mask_url(host)}"]']
     if scheme:
         parts.append(f"scheme: {scheme.lower()}")
     if slash and path:
@@ -143,8 +143,8 @@ def url_in_target(context: CheckContext) -> Iterator[Hit]:
             if target.is_url:
                 yield site.hit(
                     target.node,
-                    f'{site.label}: target "{mask_url_secrets(target.text)}" is a URL, but '
-                    f'Prometheus wants host:port (`"{mask_url_secrets(target.text)}" is not a '
+                    f'{site.label}: target "{mask_url(target.text)}" is a URL, but '
+                    f'Prometheus wants host:port (`"{mask_url(target.text)}" is not a '
                     "valid hostname`)",
                     _url_target_fix(target),
                 )
@@ -269,7 +269,7 @@ def invalid_scheme(context: CheckContext) -> Iterator[Hit]:
             anchor = _first_key(node) if isinstance(node, MappingNode) else node
             yield site.hit(
                 anchor,
-                mask_url_secrets(message),
+                mask_url(message),
                 "Use http or https, spelled in lower case, with a host: https://host:port/path.",
             )
 
