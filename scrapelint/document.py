@@ -79,7 +79,7 @@ _COLLECTION_TAGS: dict[type, str] = {
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
-NULL_TAG = _NULL_TAG = "tag:yaml.org,2002:null"
+NULL_TAG = "tag:yaml.org,2002:null"
 _TRUE_WORDS = frozenset({"yes", "true", "on", "y"})
 
 __all__ = [
@@ -478,12 +478,12 @@ def _drop_duplicates(node: MappingNode, duplicates: list[DuplicateKey]) -> None:
 
 
 def is_null(node: Node | None) -> bool:
-    return node is None or (isinstance(node, ScalarNode) and node.tag == _NULL_TAG)
+    return node is None or (isinstance(node, ScalarNode) and node.tag == NULL_TAG)
 
 
 def as_text(node: Node | None) -> str | None:
     """A scalar's text as Prometheus would receive it in a string field; None otherwise."""
-    if isinstance(node, ScalarNode) and node.tag != _NULL_TAG:
+    if isinstance(node, ScalarNode) and node.tag != NULL_TAG:
         return str(node.value)
     return None
 
@@ -503,7 +503,7 @@ def as_int(node: Node | None) -> int | None:
     return None
 
 
-_SCALAR_KINDS = {_NULL_TAG: "null", _BOOL_TAG: "bool", _INT_TAG: "int", _FLOAT_TAG: "float"}
+_SCALAR_KINDS = {NULL_TAG: "null", _BOOL_TAG: "bool", _INT_TAG: "int", _FLOAT_TAG: "float"}
 
 
 def scalar_kind(node: ScalarNode) -> str:

@@ -77,19 +77,32 @@ _CLOSERS = {")": "(", "]": "[", "}": "{", ",": "", ".": "", ";": ""}
 
 
 def secret_scalars(
-    root: Node | None, hidden: bool = False, text: str | None = None
+    root: Node | None,
+    hidden: bool = False,
+    text: str | None = None,
+    wanted: list[int] | None = None,
 ) -> Iterator[ScalarNode]:
     """Every scalar whose whole value is to be hidden (all of them below a hidden root); with
-    the document's text, also those whose escapes spell a URL secret (_escaped_url_secret)."""
-    if root is None:
+    the document's text, also those whose escapes spell a URL secret (_escaped_url_secret).
+
+    With `wanted` (sorted 0-based line numbers, for a tree without shared nodes), only the
+    branches whose lines include one of them are entered: a config's findings quote a few of
+    its lines.
+    """
+    if root is None or wanted == []:
         return
     seen: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, hidden)]
     while stack:
         node, hidden = stack.pop()
-        if id(node) in seen:
+        if wanted is not None:
+            first = bisect_left(wanted, node.start_mark.line)
+            if first == len(wanted) or wanted[first] > node.end_mark.line:
+                continue
+        elif id(node) in seen:
             continue
-        seen.add(id(node))
+        else:
+            seen.add(id(node))
         if isinstance(node, ScalarNode):
             if hidden or (text is not None and _escaped_url_secret(node, text)):
                 yield node
@@ -124,33 +137,6 @@ def _escaped_url_secret(node: ScalarNode, text: str) -> bool:
     return raw != value or any(
         char.isspace() or char in "'\"`" for secret in query_values for char in secret
     )
-
-
-def _secret_scalars_on(
-    root: Node | None, wanted: list[int], text: str | None = None
-) -> Iterator[ScalarNode]:
-    """secret_scalars of a tree (no shared nodes), limited to nodes on the wanted lines.
-
-    `wanted` holds sorted 0-based line numbers; a node is entered only when its lines include
-    one of them, which its parent's lines then do too.
-    """
-    if root is None or not wanted:
-        return
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, hidden = stack.pop()
-        first = bisect_left(wanted, node.start_mark.line)
-        if first == len(wanted) or wanted[first] > node.end_mark.line:
-            continue
-        if isinstance(node, ScalarNode):
-            if hidden or (text is not None and _escaped_url_secret(node, text)):
-                yield node
-        elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                name = str(key.value) if isinstance(key, ScalarNode) else ""
-                stack.append((value, hidden or is_secret_name(name)))
-        elif isinstance(node, SequenceNode):
-            stack.extend((item, hidden) for item in node.value)
 
 
 # Where str.splitlines() breaks lines besides "\n": when a text has none of these, its lines
@@ -222,15 +208,12 @@ class Redactor:
             self._lines = _Lines(document.text, self._only)
         # (A file that did not parse has no tree to say which values are secret: its lines are
         # masked by their keys and indentation instead, see _mask_unparsed.)
+        # Without anchors every node has one parent: only the branches that reach a wanted
+        # line are walked.
+        wanted = None
         if lines is not None and not document.may_share_nodes:
-            # Without anchors every node has one parent: only the branches that reach a wanted
-            # line are walked (a config's findings quote a few of its lines).
-            scalars: Iterable[ScalarNode] = _secret_scalars_on(
-                document.root, sorted(number - 1 for number in self._only or ()), document.text
-            )
-        else:
-            scalars = secret_scalars(document.root, text=document.text)
-        for scalar in scalars:
+            wanted = sorted(number - 1 for number in self._only or ())
+        for scalar in secret_scalars(document.root, text=document.text, wanted=wanted):
             self._hide(scalar)
         for duplicate in document.duplicates:
             # Dropped from the tree, so secret_scalars cannot see them.

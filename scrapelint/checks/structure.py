@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from scrapelint import config_structure as data
 from scrapelint.document import (
+    NULL_TAG,
     Document,
     MappingNode,
     Node,
@@ -23,7 +24,6 @@ from scrapelint.registry import check
 _DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
 _SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGTPE]i?B|B)?$", re.IGNORECASE)
 _STRINGLIKE = frozenset({"string", "secret", "url", "path", "regexp", "labelname"})
-_NULL_TAG = "tag:yaml.org,2002:null"
 INCLUDED_ROOT = "scrape_config_file"
 
 # Prometheus Operator CRD fields pasted into a raw prometheus.yml, and where they belong.
@@ -116,7 +116,7 @@ def check_tree_without_sharing(root: Node, root_type: str) -> Iterator[_Problem]
         yield problem
         return
     stack: list[tuple[Node, str]] = [(root, root_type)]
-    scalar_class, null_tag, no_check = ScalarNode, _NULL_TAG, _TEXT
+    scalar_class, null_tag, no_check = ScalarNode, NULL_TAG, _TEXT
     plans = _PLANS  # filled by _plan; read directly, since this loop runs once per node
     # A scalar's problem depends only on its type, tag and text, and the same few values (30s,
     # https, true, TLS12) fill a large config: each is judged once.
