@@ -6,8 +6,10 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,3 +104,21 @@ def _make_files(folder: str, spec: dict[str, dict[str, str]]) -> None:
 
 def found_pairs(findings: list[Finding]) -> Counter[tuple[int, str]]:
     return Counter((finding.span.line, finding.rule_id) for finding in findings)
+
+
+def run_scrapelint(
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child process, as users run it; `env` is added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapelint", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **env} if env is not None else None,
+        timeout=timeout,
+        check=False,
+    )

@@ -15,13 +15,13 @@ import base64
 import json
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from scrapelint.reporters import FORMATS
+from tests.helpers import run_scrapelint
 
 PREFIX = "Cnry"
 _counter = iter(range(1, 1000))
@@ -282,13 +282,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
 
 
 def scrapelint(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapelint", *args],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        check=False,
-    )
+    return run_scrapelint(*args, cwd=folder)
 
 
 def assert_no_canary(text: str, markers: list[str], forbidden: list[str]) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, run_scrapelint
 
 BAD = """\
 scrape_configs:
@@ -34,13 +33,7 @@ scrape_configs:
 
 
 def scrapelint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapelint", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
+    return run_scrapelint(*args, cwd=cwd)
 
 
 def write(folder: Path, name: str, text: str) -> Path:

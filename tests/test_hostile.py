@@ -13,7 +13,6 @@ import codecs
 import os
 import random
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from scrapelint.engine import FileResult, lint_document, read_document
 from scrapelint.registry import checks
 from scrapelint.reporters import FORMATS, Batch, get_reporter
 from scrapelint.settings import Settings
+from tests.helpers import run_scrapelint
 
 HANG_LIMIT = 120
 TEN_MB = 10 * 1024 * 1024
@@ -349,15 +349,7 @@ def _special(case: Case, folder: Path) -> list[str]:
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapelint", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=HANG_LIMIT,
-        check=False,
-        env={**os.environ, "SCRAPELINT_DEBUG": ""},
-    )
+    return run_scrapelint(*args, cwd=cwd, env={"SCRAPELINT_DEBUG": ""}, timeout=HANG_LIMIT)
 
 
 def assert_clean_streams(run: subprocess.CompletedProcess[str]) -> None:

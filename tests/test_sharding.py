@@ -26,6 +26,7 @@ from scrapelint.engine import lint_document, lint_in_shards
 from scrapelint.findings import Finding, Severity, Span
 from scrapelint.registry import rule_ids
 from scrapelint.settings import Settings
+from tests.helpers import run_scrapelint
 from tests.test_fuzz import (
     FUZZ,
     RULES,
@@ -440,11 +441,8 @@ def large_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cli(path: Path, processes: int, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, sharding.PROCESSES_VARIABLE: str(processes)}
-    return subprocess.run(
-        [sys.executable, "-m", "scrapelint", "check", *args, path.name],
-        capture_output=True, text=True, cwd=path.parent, env=env, check=False,
-    )  # fmt: skip
+    env = {sharding.PROCESSES_VARIABLE: str(processes)}
+    return run_scrapelint("check", *args, path.name, cwd=path.parent, env=env)
 
 
 @pytest.mark.parametrize("output_format", ["text", "sarif", "json"])
