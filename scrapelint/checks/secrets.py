@@ -10,7 +10,7 @@ from scrapelint.credentials import present, text_of, tls_blocks
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs, may_spell
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
-from scrapelint.redact import mask_url, query_secrets
+from scrapelint.redact import query_secrets
 from scrapelint.registry import check
 
 # (block, field, the file variant to name): block "" is the site itself.
@@ -203,7 +203,7 @@ _LOOKS_SECRET_ONLY = re.compile(
 def _query_message(site: Site, field: str, text: str, names: list[str]) -> str:
     listed = ", ".join(names)
     return (
-        f"{site.label}: {field} {mask_url(text)} carries a secret in its query string "
+        f"{site.label}: {field} {text} carries a secret in its query string "
         f"({listed}), in clear in the config and in every log line that prints the URL"
     )
 
@@ -216,13 +216,13 @@ _QUERY_FIX = (
 
 
 def _url_message(site: Site, field: str, text: str) -> str:
-    shown = mask_url(text)
+    # The URL is quoted as written: the engine masks the URLs of every message.
     if field == "target":
         return (
-            f"{site.label}: target {shown} carries a password; it becomes part of the "
+            f"{site.label}: target {text} carries a password; it becomes part of the "
             "`instance` label and is shown on the targets page"
         )
-    return f"{site.label}: {field} {shown} carries a password in the URL, shown in clear"
+    return f"{site.label}: {field} {text} carries a password in the URL, shown in clear"
 
 
 def _url_fix(site: Site, field: str) -> str:

@@ -143,8 +143,8 @@ def url_in_target(context: CheckContext) -> Iterator[Hit]:
             if target.is_url:
                 yield site.hit(
                     target.node,
-                    f'{site.label}: target "{mask_url(target.text)}" is a URL, but '
-                    f'Prometheus wants host:port (`"{mask_url(target.text)}" is not a '
+                    f'{site.label}: target "{target.text}" is a URL, but '
+                    f'Prometheus wants host:port (`"{target.text}" is not a '
                     "valid hostname`)",
                     _url_target_fix(target),
                 )
@@ -269,7 +269,7 @@ def invalid_scheme(context: CheckContext) -> Iterator[Hit]:
             anchor = _first_key(node) if isinstance(node, MappingNode) else node
             yield site.hit(
                 anchor,
-                mask_url(message),
+                message,
                 "Use http or https, spelled in lower case, with a host: https://host:port/path.",
             )
 
