@@ -26,6 +26,8 @@ MIN_SHARD_CHARS = 256 * 1024
 
 @dataclass(frozen=True)
 class LintOptions:
+    """What the rules assume about the Prometheus host and cluster, from settings and flags."""
+
     secured_ports: frozenset[int] = SECURED_PORTS
     tls_ports: frozenset[int] = TLS_PORTS
     plain_ports: frozenset[int] = PLAIN_PORTS

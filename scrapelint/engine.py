@@ -34,6 +34,8 @@ class InputError(Exception):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CheckContext:
+    """What every check reads: the parsed file, its domain view, and the lint options."""
+
     document: Document
     config: prometheus.PrometheusConfig
     options: LintOptions
@@ -43,6 +45,8 @@ class CheckContext:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class FileResult:
+    """The findings of one linted file, and the severity at which they fail the run."""
+
     path: str
     findings: tuple[Finding, ...]
     fail_on: Severity = Severity.WARNING

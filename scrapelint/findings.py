@@ -34,6 +34,8 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One reported problem: where it is, which rule, what to say, and the (masked) source line."""
+
     path: str
     span: Span
     rule_id: str

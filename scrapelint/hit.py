@@ -10,6 +10,8 @@ from scrapelint.findings import Severity, Span
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Hit:
+    """What a check reports: a node (or span) and a message; the engine makes it a Finding."""
+
     node: Node | None
     message: str
     help: str = ""

@@ -193,6 +193,8 @@ class Site:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class PrometheusConfig:
+    """The domain view of one config: its documents and every HTTP client site in them."""
+
     document: Document
     sites: tuple[Site, ...]
     included: tuple[Document, ...] = field(default_factory=tuple)

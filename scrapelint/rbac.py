@@ -212,6 +212,8 @@ CLUSTER_ADMIN: tuple[Rule, ...] = (
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Policy:
+    """The RBAC objects of the given manifests: roles by key, and the bindings to them."""
+
     roles: dict[RoleKey, Role]
     bindings: tuple[Binding, ...]
     # ServiceAccount objects among the manifests.

@@ -24,6 +24,8 @@ _DIRECTIVE_CHECKS: dict[str, Callable[..., Iterable[Hit]]] = {}
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule's metadata, read from the front matter of its rules/*.md page."""
+
     id: str
     name: str
     title: str

@@ -26,6 +26,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """Resolved settings for one linted file: rule choice, severities and lint options."""
+
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -29,6 +29,8 @@ _DIRECTIVE = re.compile(
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Directive:
+    """One `scrapelint:` comment: what it disables, where, until when, and why."""
+
     document: Document
     span: Span
     scope: str  # "line", "next" or "file"
@@ -131,6 +133,8 @@ def _parse_date(text: str | None) -> datetime.date | None:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Outcome:
+    """What the directives did: the findings kept, and how often each directive was used."""
+
     kept: tuple[Finding, ...]
     used: Counter[tuple[int, str]]  # (directive index, code) -> findings suppressed
 
