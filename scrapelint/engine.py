@@ -176,6 +176,7 @@ class _Located(NamedTuple):
     document: Document
     span: Span
     yaml_path: str
+    offset: int | None  # of a node starting on the span's first line, when one is known
 
 
 class _FindingMaker:
@@ -200,22 +201,33 @@ class _FindingMaker:
                 if finder is None:
                     finder = self._finders[id(document)] = PathFinder(document)
                 location = finder.locate(hit.node, hit.scope)
-            span = hit.span or (
-                doc_mod.span_of(location.anchor, document.text) if location else Span(1, 1, 1, 1)
-            )
+            offset = None
+            if hit.span is not None:
+                span = hit.span
+            elif location is not None:
+                span = doc_mod.span_of(location.anchor, document.text)
+                offset = location.anchor.start_mark.index
+            else:
+                span = Span(1, 1, 1, 1)
             yaml_path = location.yaml_path if location else ""
-            self._located.append(_Located(hit, rule_id, document, span, yaml_path))
+            self._located.append(_Located(hit, rule_id, document, span, yaml_path, offset))
 
     def findings(self) -> list[Finding]:
         wanted: dict[int, set[int]] = {}
+        offsets: dict[int, dict[int, int]] = {}
         documents: dict[int, Document] = {}
         for located in self._located:
-            wanted.setdefault(id(located.document), set()).add(located.span.line)
-            documents[id(located.document)] = located.document
-        redactors = {key: Redactor(documents[key], lines) for key, lines in wanted.items()}
+            key = id(located.document)
+            wanted.setdefault(key, set()).add(located.span.line)
+            if located.offset is not None:
+                offsets.setdefault(key, {})[located.span.line] = located.offset
+            documents[key] = located.document
+        redactors = {
+            key: Redactor(documents[key], lines, offsets.get(key)) for key, lines in wanted.items()
+        }
         settings = self._settings
         made = []
-        for hit, rule_id, document, span, yaml_path in self._located:
+        for hit, rule_id, document, span, yaml_path, _ in self._located:
             meta = rule(rule_id)
             made.append(
                 Finding(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from scrapelint.document import Document, MappingNode, Node, ScalarNode, SequenceNode
 
@@ -151,7 +151,11 @@ class _Lines(Sequence[str]):
     hold a string per line (tens of megabytes for a large config) at the peak of the run.
     """
 
-    def __init__(self, text: str, wanted: Iterable[int]) -> None:
+    def __init__(
+        self, text: str, wanted: Iterable[int], offsets: Mapping[int, int] | None = None
+    ) -> None:
+        """`offsets`: for some wanted lines, the offset of a character on that line (where a
+        node starts), which finds the line without counting the lines before it."""
         if any(char in text for char in _OTHER_BREAKS):
             lines = text.splitlines()
             self._count = len(lines)
@@ -159,8 +163,16 @@ class _Lines(Sequence[str]):
             return
         self._count = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
         self._found = {}
+        counted = []
+        for target in set(wanted):
+            offset = offsets.get(target) if offsets else None
+            if offset is None or not 0 <= offset <= len(text):
+                counted.append(target)
+                continue
+            end = text.find("\n", offset)
+            self._found[target] = text[text.rfind("\n", 0, offset) + 1 : end if end >= 0 else None]
         position, number = 0, 1  # the start of line `number`
-        for target in sorted(n for n in set(wanted) if 0 < n <= self._count):
+        for target in sorted(n for n in counted if 0 < n <= self._count):
             # Skip blocks of text whose line breaks all lie before the target, growing the
             # block while that holds and starting small again when it does not; then step
             # line by line (a few lines at most).
@@ -197,7 +209,13 @@ class Redactor:
     With `lines` (1-based), only those lines are prepared, and `line()` answers for them only.
     """
 
-    def __init__(self, document: Document, lines: Iterable[int] | None = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        lines: Iterable[int] | None = None,
+        offsets: Mapping[int, int] | None = None,
+    ) -> None:
+        """`offsets`: for some of `lines`, the offset of a node that starts on that line."""
         self._hidden: dict[int, list[tuple[int, int]]] = {}
         self._only = None if lines is None else frozenset(lines)
         self._unparsed = document.root is None and document.problem is not None
@@ -205,7 +223,9 @@ class Redactor:
         if self._only is None or self._unparsed:
             self._lines: Sequence[str] = document.lines
         else:
-            self._lines = _Lines(document.text, self._only)
+            # (libyaml's offsets leave out a byte order mark that starts the text.)
+            usable = offsets if not document.text.startswith("\ufeff") else None
+            self._lines = _Lines(document.text, self._only, usable)
         # (A file that did not parse has no tree to say which values are secret: its lines are
         # masked by their keys and indentation instead, see _mask_unparsed.)
         # Without anchors every node has one parent: only the branches that reach a wanted

@@ -624,6 +624,33 @@ def test_quoted_lines_are_splitlines_lines(text: str, wanted: list[int], repeat:
             assert found[number - 1] == lines[number - 1]
 
 
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.sampled_from(["a", "\n", "bb", "\n\n", "x" * 300]), max_size=40).map("".join),
+    st.lists(st.tuples(st.integers(0, 60), st.floats(0, 1)), max_size=6),
+    st.integers(1, 50),
+)
+def test_quoted_lines_found_from_offsets_are_splitlines_lines(
+    text: str, wanted: list[tuple[int, float]], repeat: int
+) -> None:
+    """A wanted line given with the offset of one of its characters (or of the line break
+    after it, where an empty value starts) is that line, as splitlines numbers it."""
+    from scrapelint.redact import _Lines
+
+    text *= repeat
+    lines = text.splitlines()
+    starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    offsets = {
+        number: starts[number - 1] + round(fraction * len(lines[number - 1]))
+        for number, fraction in wanted
+        if 0 < number <= len(lines)
+    }
+    found = _Lines(text, [number for number, _ in wanted], offsets)
+    assert len(found) == len(lines)
+    for number in offsets:
+        assert found[number - 1] == lines[number - 1]
+
+
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(st.text(st.sampled_from("ab:[]1/?#@.% "), max_size=12))
 def test_target_shortcut_reads_targets_as_the_general_parser(text: str) -> None:
