@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal, NamedTuple
 
 from scrapelint.document import (
@@ -24,6 +23,7 @@ from scrapelint.document import (
     mapping_pairs,
 )
 from scrapelint.hit import Hit
+from scrapelint.lazy import cached_property
 
 SiteKind = Literal["scrape", "sd", "alertmanager", "remote_write", "remote_read"]
 
