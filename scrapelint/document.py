@@ -12,13 +12,13 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scrapelint.findings import Span
+from scrapelint.lazy import cached_property
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -51,22 +51,19 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
         super().__init__(stream)
         self._tags: dict[str, str] = {}
         implicit = self.yaml_implicit_resolvers
-        # First characters that may start an implicit tag; None: some resolver takes any.
-        self._starts: frozenset[str] | None = None if None in implicit else frozenset(implicit)
+        # First characters that may start an implicit tag.
+        self._starts = frozenset(implicit)
+        if self.yaml_path_resolvers or None in implicit:
+            # Some resolver looks at more than the text, or takes any first character: the
+            # shortcuts below would not hold (the safe loader has neither).
+            self.resolve = super().resolve  # type: ignore[method-assign]
 
-    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
-        if self.yaml_path_resolvers or kind is not ScalarNode or not isinstance(value, str):
-            collection_tag = _COLLECTION_TAGS.get(kind)
-            if collection_tag is not None and not self.yaml_path_resolvers:
-                return collection_tag  # what the base resolver answers, in fewer calls
-            resolved: str = super().resolve(kind, value, implicit)
-            return resolved
-        if not implicit[0]:
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode:  # a collection: value is None
+            return _COLLECTION_TAGS.get(kind) or str(super().resolve(kind, value, implicit))
+        if not implicit[0] or value[:1] not in self._starts:  # quoted, or a plain string
             return _STR_TAG
-        starts = self._starts
-        if starts is not None and value[:1] not in starts:
-            return _STR_TAG
-        tag = self._tags.get(value)
+        tag: str | None = self._tags.get(value)
         if tag is None:
             tag = self._tags[value] = super().resolve(kind, value, implicit)
         return tag
