@@ -22,7 +22,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """1-based, inclusive start, exclusive end column; produced only by document.py."""
 
@@ -46,10 +46,11 @@ class Finding:
     help: str = ""
     source: str = ""
 
-    def sort_key(self) -> tuple[str, int, int, str, str, str, Span, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str, str, int, int, int, str, str]:
         """Position, rule and message first; the rest only orders findings that tie on those,
         so that the order never depends on how a set of findings was built."""
+        span = self.span
         return (
-            self.path, self.span.line, self.span.column, self.rule_id, self.message,
-            self.yaml_path, self.span, int(self.severity), self.help, self.source,
+            self.path, span.line, span.column, self.rule_id, self.message, self.yaml_path,
+            span.end_line, span.end_column, int(self.severity), self.help, self.source,
         )  # fmt: skip
