@@ -12,7 +12,7 @@ from scrapelint import document as doc_mod
 from scrapelint import prometheus
 from scrapelint.defaults import LintOptions
 from scrapelint.document import Document
-from scrapelint.findings import Finding, Severity, Span
+from scrapelint.findings import Finding, Severity, Span, sorted_unique
 from scrapelint.hit import Hit
 from scrapelint.paths import PathFinder
 from scrapelint.redact import Redactor, mask_url
@@ -154,7 +154,7 @@ def lint_document(
             maker.add(rule_id, function(context))
     raw = maker.findings()
     if not any("scrapelint:" in doc.text for doc in config.documents):
-        return sorted(set(raw), key=Finding.sort_key)  # no directive to read or judge
+        return sorted_unique(raw)  # no directive to read or judge
     from scrapelint import suppressions
 
     directives = [d for doc in config.documents for d in suppressions.find_directives(doc)]
@@ -167,7 +167,7 @@ def lint_document(
         if rule_id in enabled and directives:
             maker.add(rule_id, function(directive_context))
     kept.extend(maker.findings())
-    return sorted(set(kept), key=Finding.sort_key)
+    return sorted_unique(kept)
 
 
 class _Located(NamedTuple):

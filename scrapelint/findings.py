@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -19,7 +20,10 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]  # reporters ask once per finding; an enum's name is slow to read
+
+
+_LABELS = {severity: severity.name.lower() for severity in Severity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +58,24 @@ class Finding:
             self.path, span.line, span.column, self.rule_id, self.message, self.yaml_path,
             span.end_line, span.end_column, int(self.severity), self.help, self.source,
         )  # fmt: skip
+
+
+def sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings in report order, each once.
+
+    Equal findings have equal sort keys (the key holds every field but the rule's name, which
+    its id decides), so duplicates end up side by side: no finding is hashed, and lists that
+    are each sorted already (the shards of a split file) are merged in linear time.
+    """
+    keyed = sorted([(finding.sort_key(), finding) for finding in findings], key=_first)
+    unique: list[Finding] = []
+    last = None
+    for key, finding in keyed:
+        if key != last:
+            unique.append(finding)
+            last = key
+    return unique
+
+
+def _first(pair: tuple[tuple[object, ...], Finding]) -> tuple[object, ...]:
+    return pair[0]

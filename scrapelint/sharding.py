@@ -39,7 +39,7 @@ from scrapelint.document import (
     may_have_anchors,
     may_have_merge_keys,
 )
-from scrapelint.findings import Finding, Severity, Span
+from scrapelint.findings import Finding, Severity, Span, sorted_unique
 
 MAX_PROCESSES = 4
 _PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -288,7 +288,7 @@ def jobs_in(
 def merge(results: Sequence[ShardResult | None]) -> list[Finding] | None:
     """The findings of the whole file, or None when shards failed or share a job name."""
     named: set[str] = set()
-    findings: set[Finding] = set()
+    findings: list[Finding] = []
     jobs_before = 0
     for result in results:
         if result is None:
@@ -297,9 +297,9 @@ def merge(results: Sequence[ShardResult | None]) -> list[Finding] | None:
         if names & named:
             return None  # SL004 across shards: only one process sees both jobs
         named |= names
-        findings.update(_renumbered(result.findings, jobs_before))
+        findings.extend(_renumbered(result.findings, jobs_before))
         jobs_before += len(result.job_names)
-    return sorted(findings, key=Finding.sort_key)
+    return sorted_unique(findings)  # the parts outside the job list are in every shard
 
 
 def _renumbered(findings: Iterable[Finding], jobs_before: int) -> Iterator[Finding]:

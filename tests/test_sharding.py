@@ -23,7 +23,7 @@ from scrapelint import runner, sharding
 from scrapelint.defaults import MIN_SHARD_CHARS
 from scrapelint.document import parse
 from scrapelint.engine import lint_document, lint_in_shards
-from scrapelint.findings import Finding, Severity, Span
+from scrapelint.findings import Finding, Severity, Span, sorted_unique
 from scrapelint.registry import rule_ids
 from scrapelint.settings import Settings
 from tests.helpers import run_scrapelint
@@ -260,6 +260,27 @@ def test_findings_that_tie_on_position_rule_and_message_have_one_order() -> None
     )
     assert sorted({second, first}, key=Finding.sort_key) == [first, second]
     assert sorted({first, second}, key=Finding.sort_key) == [first, second]
+
+
+@given(
+    st.lists(
+        st.builds(
+            Finding,
+            st.sampled_from(["a.yml", "b.yml"]),
+            st.builds(Span, *[st.integers(1, 3)] * 4),
+            st.sampled_from(["SL002", "SL101"]),
+            st.just("name"),
+            st.sampled_from(list(Severity)),
+            st.sampled_from(["m", "n"]),
+            st.sampled_from(["", "scrape_configs[0]"]),
+            st.sampled_from(["", "h"]),
+            st.sampled_from(["", "s"]),
+        ),
+        max_size=30,
+    )
+)
+def test_findings_are_reported_in_key_order_each_once(findings: list[Finding]) -> None:
+    assert sorted_unique(findings) == sorted(set(findings), key=Finding.sort_key)
 
 
 def test_a_failed_child_abandons_the_split(monkeypatch: pytest.MonkeyPatch) -> None:
