@@ -246,7 +246,9 @@ def _jobs(text: str, start: int, stop: int, indent: int) -> list[int] | None:
     """Where each job in text[start:stop] starts: every content line there indented no deeper
     than the jobs must be a job (`- ` at their indentation)."""
     jobs = []
-    for match in re.compile(f"\n {{0,{indent}}}(?=[^ \n#])").finditer(text, start - 1, stop):
+    # Possessive: a line indented deeper fails at once, instead of again with fewer spaces.
+    content_line = re.compile(f"\n {{0,{indent}}}+(?=[^ \n#])")
+    for match in content_line.finditer(text, start - 1, stop):
         at = match.end()
         if match.end() - match.start() - 1 != indent or text[at : at + 2] not in _ITEM_STARTS:
             return None
