@@ -1,3 +1,3 @@
-from scrapelint.cli import entry
+from scrapelint.console import main
 
-entry()
+main()

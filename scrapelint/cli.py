@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,8 +24,6 @@ def entry() -> None:
     """The console script: the whole process belongs to one run of the CLI."""
     global _STANDALONE
     _STANDALONE = True
-    # The run allocates many small objects and frees nothing early: collection is wasted work.
-    gc.disable()
     try:
         main()
     except Exception as error:  # a bug, not bad input: say so in one line, exit 2
