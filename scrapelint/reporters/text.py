@@ -14,8 +14,10 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def headline(finding: Finding, color: bool = False) -> str:
     span = finding.span
-    severity = _paint(finding.severity.label, _COLORS[finding.severity], color)
-    rule = _paint(finding.rule_id, "1", color)
+    severity, rule = finding.severity.label, finding.rule_id
+    if color:  # (tested first: a large report without color makes ten thousand headlines)
+        severity = _paint(severity, _COLORS[finding.severity], color)
+        rule = _paint(rule, "1", color)
     return f"{finding.path}:{span.line}:{span.column}: {severity} {rule} {finding.message}"
 
 
