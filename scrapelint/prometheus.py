@@ -8,6 +8,7 @@ prometheus-config-facts reference, §1.2 and §5.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -147,8 +148,8 @@ class Site:
 
     @cached_property
     def key_nodes(self) -> dict[str, ScalarNode]:
-        """The site's key nodes by name."""
-        return {str(key.value): key for key, _ in reversed(self.pairs)}
+        """The site's key nodes by name (the first one, should a key repeat)."""
+        return {k.value: k for k, _ in reversed(self.node.value) if k.__class__ is ScalarNode}
 
     @cached_property
     def tls_configs(self) -> tuple[MappingNode, ...]:
@@ -230,14 +231,14 @@ class PrometheusConfig:
     @cached_property
     def _index(self) -> dict[str, list[int]]:
         """The positions in `sites` of the sites with each key, kind and SD type."""
-        index: dict[str, list[int]] = {}
+        index: defaultdict[str, list[int]] = defaultdict(list)
         for position, site in enumerate(self.sites):
             for name in site.fields:
-                index.setdefault(name, []).append(position)
-            index.setdefault(f"kind:{site.kind}", []).append(position)
+                index[name].append(position)
+            index[f"kind:{site.kind}"].append(position)
             if site.sd_type is not None:
-                index.setdefault(f"sd:{site.sd_type}", []).append(position)
-        return index
+                index[f"sd:{site.sd_type}"].append(position)
+        return dict(index)
 
 
 def is_prometheus_config(root: Node | None) -> bool:
@@ -325,6 +326,10 @@ def _target_site(
         relabel_rules=rules,
         kubernetes_roles=roles,
     )
+    return _with_fields(site, fields)
+
+
+def _with_fields(site: Site, fields: dict[str, Node]) -> Site:
     site.__dict__["fields"] = fields  # the value of the cached property, computed already
     # Checks call site.get about a hundred thousand times on a large config: the dict's own
     # bound method answers them without a Python frame (it shadows the method below).
@@ -454,13 +459,14 @@ def _sd_sites(doc: Document, owner: MappingNode, parent: Site) -> Iterator[Site]
 
 
 def _sd_site(doc: Document, entry: MappingNode, sd_type: str, parent: Site) -> Site:
-    url_node = get(entry, SD_URL_FIELDS[sd_type]) if sd_type in SD_URL_FIELDS else None
+    fields = _fields(entry)
+    url_node = fields.get(SD_URL_FIELDS[sd_type]) if sd_type in SD_URL_FIELDS else None
     if sd_type == "marathon":
-        url_node = next(iter(items(get(entry, "servers"))), None)
+        url_node = next(iter(items(fields.get("servers"))), None)
     targets = _url_targets(url_node)
     if sd_type == "consul":
         targets = _consul_targets(entry)
-    return Site(
+    site = Site(
         kind="sd",
         node=entry,
         document=doc,
@@ -471,6 +477,7 @@ def _sd_site(doc: Document, entry: MappingNode, sd_type: str, parent: Site) -> S
         targets=targets,
         url_node=url_node,
     )
+    return _with_fields(site, fields)
 
 
 def _consul_targets(entry: MappingNode) -> tuple[Target, ...]:
@@ -507,9 +514,10 @@ def _url_targets(url_node: Node | None) -> tuple[Target, ...]:
 
 
 def _url_site(doc: Document, entry: MappingNode, kind: SiteKind) -> Site:
-    url_node = get(entry, "url")
+    fields = _fields(entry)
+    url_node = fields.get("url")
     scheme = url_scheme(url_node) if url_node is not None else Scheme(None)
-    return Site(
+    site = Site(
         kind=kind,
         node=entry,
         document=doc,
@@ -520,3 +528,4 @@ def _url_site(doc: Document, entry: MappingNode, kind: SiteKind) -> Site:
         targets=_url_targets(url_node),
         url_node=url_node,
     )
+    return _with_fields(site, fields)
