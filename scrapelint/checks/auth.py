@@ -556,13 +556,19 @@ def _regex_span(pattern: re.Pattern[str], text: str) -> tuple[int, int] | None:
     return match.span() if match else None
 
 
-# Every placeholder holds one of these; most values hold none, and are done with one search.
-_PLACEHOLDER_SIGN = re.compile(r"[<${%]|[xX]{5}")
+def _may_hold_placeholder(text: str) -> bool:
+    """Every placeholder holds one of `<$%{` or a run of five x; most values hold none.
+
+    Five substring tests are several times faster than the equivalent `[<${%]|[xX]{5}`
+    search (its alternation defeats the regex engine's fast scan), and as linear. Only `x` and
+    `X` lower to a text holding an `x`, so the last test finds exactly the runs of `[xX]`.
+    """
+    return "<" in text or "$" in text or "{" in text or "%" in text or "xxxxx" in text.lower()
 
 
 def placeholder_in(text: str) -> str | None:
     """The placeholder in a value, if any (case matters for `$NAME` and `<WORD>`)."""
-    if _PLACEHOLDER_SIGN.search(text) is None:
+    if not _may_hold_placeholder(text):
         return None
     literal = _PLACEHOLDER_LITERAL.search(text)
     if literal:
@@ -611,20 +617,22 @@ def _placeholder_candidates(site: Site) -> Iterator[tuple[Node, str]]:
 
 def _candidate_fields(site: Site) -> Iterator[tuple[Node, str, str]]:
     """(value, block, key) for every field above that the site sets (block "": the site's)."""
-    for name, node in site.fields.items():
+    fields = site.fields
+    for name, node in fields.items():
         if name in _SITE_FIELD_SET:
             yield node, "", name
-        elif name in _BLOCK_FIELD_SETS:
+        elif name in _BLOCK_FIELD_SETS and isinstance(node, MappingNode):
             wanted = _BLOCK_FIELD_SETS[name]
-            for key, value in mapping_pairs(node):
-                if key.value in wanted:
-                    yield value, name, str(key.value)
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value in wanted:
+                    yield value, name, key.value
     for tls in site.tls_configs:
-        for key, value in mapping_pairs(tls):
-            if key.value in _TLS_FIELD_SET:
-                yield value, "tls_config", str(key.value)
-    for item, field in _header_candidates(site):
-        yield item, "", field
+        for key, value in tls.value:
+            if isinstance(key, ScalarNode) and key.value in _TLS_FIELD_SET:
+                yield value, "tls_config", key.value
+    if "http_headers" in fields:  # rare: no generator for the others
+        for item, field in _header_candidates(site):
+            yield item, "", field
 
 
 def _header_candidates(site: Site) -> Iterator[tuple[Node, str]]:
