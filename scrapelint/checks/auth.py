@@ -274,22 +274,29 @@ def conflicting_auth_methods(context: CheckContext) -> Iterator[Hit]:
         )
 
 
-def _group_text(prefix: str, group: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    return group, f"{prefix} " + ", ".join(group)
+# Keys of a block of which at most one may be set, and what Prometheus calls them.
+_Group = tuple[frozenset[str], str]
 
 
-_BEARER_GROUP = (("bearer_token", "bearer_token_file"), "bearer_token & bearer_token_file")
-_BLOCK_GROUPS = tuple(
-    (block_name, _group_text(block_name, group))
+def _group_text(prefix: str, group: tuple[str, ...]) -> _Group:
+    return frozenset(group), f"{prefix} " + ", ".join(group)
+
+
+_BEARER_GROUPS = (
+    (frozenset({"bearer_token", "bearer_token_file"}), "bearer_token & bearer_token_file"),
+)
+_BLOCK_GROUPS = {
+    block_name: tuple(_group_text(block_name, group) for group in groups)
     for block_name, groups in SOURCE_GROUPS.items()
-    for group in groups
+}
+_OAUTH_SECRET_GROUPS = (
+    _group_text("oauth2", ("client_secret", "client_secret_file", "client_secret_ref")),
 )
-_OAUTH_SECRET_GROUP = _group_text(
-    "oauth2", ("client_secret", "client_secret_file", "client_secret_ref")
-)
-_OAUTH_JWT_GROUP = _group_text(
-    "oauth2",
-    ("client_certificate_key", "client_certificate_key_file", "client_certificate_key_ref"),
+_OAUTH_JWT_GROUPS = (
+    _group_text(
+        "oauth2",
+        ("client_certificate_key", "client_certificate_key_file", "client_certificate_key_ref"),
+    ),
 )
 _TLS_GROUPS = tuple(_group_text("tls_config", group) for group in TLS_SOURCE_GROUPS)
 _SD_SECRET_GROUPS = {
@@ -303,29 +310,29 @@ _SD_SECRET_GROUPS = {
 }
 
 
-def _secret_groups(site: Site) -> Iterator[tuple[Node, tuple[str, ...], str]]:
-    """(block, keys of which at most one may be set, what Prometheus calls them).
+def _secret_blocks(site: Site) -> Iterator[tuple[Node, tuple[_Group, ...]]]:
+    """(block, its groups), in the order of the findings.
 
     Blocks the site does not have are left out: they hold no key at all.
     """
     node = site.node
-    yield node, *_BEARER_GROUP
-    for block_name, (group, what) in _BLOCK_GROUPS:
+    yield node, _BEARER_GROUPS
+    for block_name, groups in _BLOCK_GROUPS.items():
         block = site.get(block_name)
         if block is not None:
-            yield block, group, what
+            yield block, groups
     oauth2 = site.get("oauth2")
     if oauth2 is not None:
         jwt = text_of(get(oauth2, "grant_type")) == JWT_BEARER
-        yield oauth2, *(_OAUTH_JWT_GROUP if jwt else _OAUTH_SECRET_GROUP)
-    for tls in tls_blocks(site):
-        for group, what in _TLS_GROUPS:
-            yield tls, group, what
-    for sd_group, what in _SD_SECRET_GROUPS.get(site.sd_type or "", ()):
-        yield node, sd_group, what
+        yield oauth2, _OAUTH_JWT_GROUPS if jwt else _OAUTH_SECRET_GROUPS
+    for tls in site.tls_configs:
+        yield tls, _TLS_GROUPS
+    sd_groups = _SD_SECRET_GROUPS.get(site.sd_type or "")
+    if sd_groups:
+        yield node, sd_groups
 
 
-# The keys that hold every block _secret_groups looks into (its SD groups aside).
+# The keys that hold every block _secret_blocks looks into (its SD groups aside).
 _SECRET_GROUP_KEYS = ("bearer_token", "bearer_token_file", *SOURCE_GROUPS, "oauth2", "tls_config")
 
 
@@ -333,28 +340,28 @@ _SECRET_GROUP_KEYS = ("bearer_token", "bearer_token_file", *SOURCE_GROUPS, "oaut
 def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
     candidates = context.config.sites_with(_SECRET_GROUP_KEYS, sd_types=_SD_SECRET_GROUPS)
     for site in candidates:
-        key_names: dict[int, set[object]] = {id(site.node): set(site.fields)}
-        for block, group, what in _secret_groups(site):
+        for block, groups in _secret_blocks(site):
             if not isinstance(block, MappingNode) or len(block.value) < 2:
-                continue  # two keys of the group need two pairs
-            names = key_names.get(id(block))
-            if names is None:
-                names = key_names[id(block)] = {
-                    key.value for key, _ in block.value if key.__class__ is ScalarNode
-                }
-            if len(names.intersection(group)) < 2:
-                continue  # most blocks: told apart without reading their values
-            keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
-            if len(keys) < 2:
-                continue
-            yield site.hit(
-                keys[1],
-                f"{site.label} gives the same secret twice ({keys[0].value} and "
-                f"{keys[1].value}); Prometheus refuses the config: at most one of {what} "
-                "may be configured",
-                f"Remove {keys[0].value} and keep {keys[1].value}, or the other way round; "
-                "prefer the _file variant.",
-            )
+                continue  # two keys of a group need two pairs
+            names = site.fields.keys() if block is site.node else _key_names(block)
+            for group, what in groups:
+                if len(names & group) < 2:
+                    continue  # most blocks: told apart without reading their values
+                keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
+                if len(keys) < 2:
+                    continue
+                yield site.hit(
+                    keys[1],
+                    f"{site.label} gives the same secret twice ({keys[0].value} and "
+                    f"{keys[1].value}); Prometheus refuses the config: at most one of {what} "
+                    "may be configured",
+                    f"Remove {keys[0].value} and keep {keys[1].value}, or the other way round; "
+                    "prefer the _file variant.",
+                )
+
+
+def _key_names(block: MappingNode) -> set[str]:
+    return {key.value for key, _ in block.value if key.__class__ is ScalarNode}
 
 
 # --- SL105 / SL106 / SL107 / SL108 ------------------------------------------------------
