@@ -380,44 +380,56 @@ def authorization_type_basic(context: CheckContext) -> Iterator[Hit]:
             )
 
 
-def _empty_values(block: Node | None, group: tuple[str, ...]) -> list[Node]:
+def _empty_strings(values: list[Node]) -> list[Node]:
     return [
         value
-        for key, value in mapping_pairs(block)
-        if key.value in group
-        and isinstance(value, ScalarNode)
-        and str(value.value) == ""
-        and not is_null(value)
+        for value in values
+        if isinstance(value, ScalarNode) and str(value.value) == "" and not is_null(value)
     ]
 
 
-def _missing_parts(block: Node | None, block_name: str) -> Iterator[tuple[Node, str] | str]:
-    """An empty value found (node, field) or the name of a part with no source at all."""
+def _source_problems(block: Node, block_name: str) -> tuple[list[tuple[Node, str]], list[str]]:
+    """The empty values of the block's credential sources, as (node, field), and the parts
+    with no source at all.
+
+    One plain call per block: nearly every block has neither, and is done with it.
+    """
+    empties: list[tuple[Node, str]] = []
+    missing: list[str] = []
+    pairs = mapping_pairs(block)
     for group in SOURCE_GROUPS[block_name]:
-        empties = _empty_values(block, group)
-        if empties:
-            yield from ((node, group[0]) for node in empties)
-        elif not any(present(get(block, name)) for name in group):
-            yield "username" if group[0] == "username" else group[0]
+        # Keys are unique once the document is read: these are the values `get` would find.
+        values = [value for key, value in pairs if key.value in group]
+        found = _empty_strings(values)
+        if found:
+            empties.extend((node, group[0]) for node in found)
+        elif not any(map(present, values)):
+            missing.append(group[0])
+    return empties, missing
 
 
 @check("SL106")
 def empty_credentials(context: CheckContext) -> Iterator[Hit]:
     for site in context.config.sites_with(("basic_auth", "authorization")):
         for block_name in ("basic_auth", "authorization"):
-            key = site.key(block_name)
-            if key is not None:
-                yield from _empty_block_hits(site, key, block_name)
+            block = site.get(block_name)
+            if block is None:
+                continue
+            empties, missing = _source_problems(block, block_name)
+            if empties or missing:  # a null block has every part missing
+                yield from _empty_block_hits(site, block_name, empties, missing)
 
 
-def _empty_block_hits(site: Site, key: ScalarNode, block_name: str) -> Iterator[Hit]:
-    block = site.get(block_name)
+def _empty_block_hits(
+    site: Site, block_name: str, empties: list[tuple[Node, str]], missing: list[str]
+) -> Iterator[Hit]:
+    key = site.key(block_name)
     fix = (
         "Give basic_auth both a username and a password_file."
         if block_name == "basic_auth"
         else "Set authorization.credentials_file to a file holding the token."
     )
-    if is_null(block):
+    if is_null(site.get(block_name)):
         yield site.hit(
             key,
             f"{site.label} has an empty {block_name} block; no credentials "
@@ -425,18 +437,13 @@ def _empty_block_hits(site: Site, key: ScalarNode, block_name: str) -> Iterator[
             fix,
         )
         return
-    missing: list[str] = []
-    for part in _missing_parts(block, block_name):
-        if isinstance(part, str):
-            missing.append(part)
-        else:
-            node, field = part
-            yield site.hit(
-                node,
-                f"{site.label} sets {block_name}.{field} to an empty string; "
-                "Prometheus sends it as is and the target will answer 401",
-                fix,
-            )
+    for node, field in empties:
+        yield site.hit(
+            node,
+            f"{site.label} sets {block_name}.{field} to an empty string; "
+            "Prometheus sends it as is and the target will answer 401",
+            fix,
+        )
     if missing:
         yield site.hit(
             key,
