@@ -52,13 +52,17 @@ def secured_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] 
     Returns (node, description, wants_client_cert). A job whose targets are all known and all
     on plain ports (the kubelet's read-only port, say) has none, whatever its path says.
     """
-    if job.targets_known and all(t.port in options.plain_ports for t in job.targets):
+    # Runs for every job: one set test, no generator, and no loop over the finders (each
+    # returns None or a 3-tuple, never a false value).
+    if job.targets_known and options.plain_ports.issuperset([t.port for t in job.targets]):
         return None
-    for finder in (_port_evidence, _role_evidence, _apiserver_evidence, _path_evidence):
-        found = finder(job, options)
-        if found is not None:
-            return found
-    return _job_name_evidence(job, options)
+    return (
+        _port_evidence(job, options)
+        or _role_evidence(job, options)
+        or _apiserver_evidence(job, options)
+        or _path_evidence(job, options)
+        or _job_name_evidence(job, options)
+    )
 
 
 def _port_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
@@ -91,10 +95,12 @@ def _apiserver_evidence(job: Site, options: LintOptions) -> tuple[Node, str, boo
 
 def _path_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | None:
     path_node = job.get("metrics_path")
-    if text_of(path_node) in KUBELET_METRICS_PATHS and path_node is not None:
+    if path_node is not None and text_of(path_node) in KUBELET_METRICS_PATHS:
         return path_node, f"metrics_path {text_of(path_node)} is served by the kubelet", False
-    for rule in job.relabel_writes("__metrics_path__"):
-        if rule.replacement and _APISERVER_PROXY_PATH.search(rule.replacement):
+    for rule in job.relabel_rules:  # most jobs have none: no list of the writing ones
+        if rule.writes != "__metrics_path__":
+            continue
+        if _APISERVER_PROXY_PATH.search(rule.replacement or ""):
             node = rule.replacement_node or rule.node
             return node, "it scrapes through the kube-apiserver proxy", False
     return None
