@@ -377,7 +377,7 @@ def _key_names(block: MappingNode) -> set[str]:
 def authorization_type_basic(context: CheckContext) -> Iterator[Hit]:
     for site in context.config.sites_with(("authorization",)):
         type_node = get(site.get("authorization"), "type")
-        if text_of(type_node).strip().lower() == "basic" and type_node is not None:
+        if type_node is not None and text_of(type_node).strip().lower() == "basic":
             yield site.hit(
                 type_node,
                 f'{site.label} sets authorization.type to "basic"; Prometheus refuses the config: '
