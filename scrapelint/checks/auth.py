@@ -357,6 +357,8 @@ def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
         for block, groups in _secret_blocks(site):
             if not isinstance(block, MappingNode) or len(block.value) < 2:
                 continue  # two keys of a group need two pairs
+            # The site's own key names are indexed already; a block's are read once for all
+            # its groups.
             names = site.fields.keys() if block is site.node else _key_names(block)
             for group, what in groups:
                 if len(names & group) < 2:
@@ -645,6 +647,7 @@ def _placeholder_candidates(site: Site) -> Iterator[tuple[Node, str]]:
 
 def _candidate_fields(site: Site) -> Iterator[tuple[Node, str, str]]:
     """(value, block, key) for every field above that the site sets (block "": the site's)."""
+    # Blocks are read in place (no list of their pairs): this runs for most sites.
     fields = site.fields
     for name, node in fields.items():
         if name in _SITE_FIELD_SET:
