@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 
 from scrapelint.credentials import (
     COMMON_METHODS,
-    CREDENTIAL_NAMES,
     EXTRA_METHODS,
     METHOD_NAMES,
     SOURCE_GROUPS,
@@ -121,14 +120,7 @@ def _sl101_applies(job: Site, options: LintOptions) -> tuple[Node, str, bool] | 
         return None
     if evidence[2]:  # etcd accepts only a client certificate
         return evidence if client_certificate(job) is None else None
-    return evidence if not _sends_credentials(job) else None
-
-
-def _sends_credentials(job: Site) -> bool:
-    """bool(credential_keys(job)), without scanning a job that has none of their keys."""
-    if job.fields.keys().isdisjoint(CREDENTIAL_NAMES):
-        return client_certificate(job) is not None  # the one credential under another key
-    return bool(credential_keys(job))
+    return evidence if not credential_keys(job) else None
 
 
 @check("SL101")
@@ -158,7 +150,7 @@ def missing_auth_on_secured_endpoint(context: CheckContext) -> Iterator[Hit]:
 @check("SL102")
 def https_without_auth(context: CheckContext) -> Iterator[Hit]:
     for job in context.config.jobs:
-        if job.scheme.value != "https" or _sends_credentials(job):
+        if job.scheme.value != "https" or credential_keys(job):
             continue
         if _sl101_applies(job, context.options) is not None:
             continue
