@@ -14,7 +14,15 @@ import stat
 from collections.abc import Iterable, Iterator
 from typing import Literal, NamedTuple
 
-from scrapelint.document import Document, Node, ScalarNode, as_text, get, items, mapping_pairs
+from scrapelint.document import (
+    NULL_TAG,
+    Document,
+    Node,
+    ScalarNode,
+    get,
+    items,
+    mapping_pairs,
+)
 from scrapelint.prometheus import PrometheusConfig, Site
 
 FileKind = Literal["secret", "certificate", "other"]
@@ -34,6 +42,11 @@ _TLS_FIELDS: tuple[tuple[str, FileKind], ...] = (
     ("cert_file", "certificate"),
     ("key_file", "secret"),
 )
+# The same, with the path each one has below a site's tls_config or its oauth2's.
+_TLS_PATHS = {
+    prefix: tuple((f"{prefix}.{name}", name, kind) for name, kind in _TLS_FIELDS)
+    for prefix in ("tls_config", "oauth2.tls_config")
+}
 # Fields of one service-discovery mechanism: (kind, whether Prometheus joins it).
 _SD_FIELDS: dict[str, dict[str, tuple[FileKind, bool]]] = {
     "kubernetes": {"kubeconfig_file": ("secret", True)},
@@ -77,15 +90,26 @@ class FileRef(NamedTuple):
     field: str
     kind: FileKind
     joined: bool  # whether Prometheus joins a relative path to the config's directory
-    relative: bool
     document: Document
-    owner: str
-    site: Site | None
+    site: Site | None  # None: the tracing block
+
+    # Computed when read: a large config names thousands of paths, and messages and the
+    # search for the file read these for a few of them.
+
+    @property
+    def relative(self) -> bool:
+        return not os.path.isabs(self.text)
+
+    @property
+    def owner(self) -> str:
+        """How messages name what holds the path: `job "node"`, `tracing`, ..."""
+        return self.site.label if self.site is not None else "tracing"
 
 
 def file_refs(config: PrometheusConfig) -> list[FileRef]:
     refs: list[FileRef] = []
-    for site in config.sites:
+    # Only the sites with a key that may hold a path (most of a large config's have none).
+    for site in config.sites_with(_FILE_KEYS, sd_types=_SD_FIELDS):
         refs.extend(_site_refs(site))
     refs.extend(_tracing_refs(config.document))
     return refs
@@ -93,71 +117,82 @@ def file_refs(config: PrometheusConfig) -> list[FileRef]:
 
 def _ref(
     node: Node | None, field: str, kind: FileKind, joined: bool, document: Document,
-    owner: str, site: Site | None,
-) -> Iterator[FileRef]:  # fmt: skip
-    text = as_text(node)
-    if isinstance(node, ScalarNode) and text:
-        relative = not os.path.isabs(text)
-        yield FileRef(node, text, field, kind, joined, relative, document, owner, site)
+    site: Site | None,
+) -> FileRef | None:  # fmt: skip
+    if not isinstance(node, ScalarNode) or node.tag == NULL_TAG:
+        return None  # not a string (as_text's test, inline: most fields are absent)
+    text = str(node.value)
+    return FileRef(node, text, field, kind, joined, document, site) if text else None
 
 
-def _site_refs(site: Site) -> Iterator[FileRef]:
-    """The paths a site names (a 10,000-job config has tens of thousands of sites: only the
-    few keys that may hold one are looked up)."""
-    # Azure SD has no SetDirectory: none of its paths is joined (facts §3).
-    joined = site.sd_type != "azure"
+def _site_refs(site: Site) -> list[FileRef]:
+    """The paths a site names (only the few keys that may hold one are looked up)."""
     own = _SD_FIELDS.get(site.sd_type or "", _NO_FIELDS)
     fields = site.fields
-    owner = None
+    # Azure SD has no SetDirectory: none of its paths is joined (facts §3).
+    joined = site.sd_type != "azure"
+    refs: list[FileRef] = []
     for name in (*own, *_FILE_KEYS) if own else _FILE_KEYS:
         value = fields.get(name)
         if value is None:
             continue
-        owner = owner or site.label
         for field, node, kind, is_joined in _field_nodes(name, value, own, site):
-            yield from _ref(node, field, kind, joined and is_joined, site.document, owner, site)
+            ref = _ref(node, field, kind, joined and is_joined, site.document, site)
+            if ref is not None:
+                refs.append(ref)
+    return refs
 
 
 def _field_nodes(
     name: str, value: Node, own: dict[str, tuple[FileKind, bool]], site: Site
-) -> Iterator[FieldNode]:
+) -> list[FieldNode]:
     if name in own:
-        yield name, value, *own[name]
-    elif name in _BLOCK_FIELDS:
-        for field, kind in _BLOCK_FIELDS[name]:
-            yield f"{name}.{field}", get(value, field), kind, True
-    elif name == "bearer_token_file":
-        yield name, value, "secret", True
-    elif name == "oauth2":
-        yield from _oauth2_nodes(value)
-    elif name == "tls_config":
-        yield from _tls_nodes(name, value)
-    elif name == "http_headers":
-        for header, spec in mapping_pairs(value):
-            for index, item in enumerate(items(get(spec, "files"))):
-                yield f"http_headers.{header.value}.files[{index}]", item, "secret", True
-    elif site.kind == "remote_write" and name in _REMOTE_WRITE_FIELDS:
-        for keys, kind in _REMOTE_WRITE_FIELDS[name]:
-            yield ".".join((name, *keys)), _dig(value, keys), kind, False
+        return [(name, value, *own[name])]
+    if name in _BLOCK_FIELDS:
+        return [
+            (f"{name}.{field}", get(value, field), kind, True)
+            for field, kind in _BLOCK_FIELDS[name]
+        ]
+    if name == "bearer_token_file":
+        return [(name, value, "secret", True)]
+    if name == "oauth2":
+        return _oauth2_nodes(value)
+    if name == "tls_config":
+        return _tls_nodes(name, value)
+    if name == "http_headers":
+        return [
+            (f"http_headers.{header.value}.files[{index}]", item, "secret", True)
+            for header, spec in mapping_pairs(value)
+            for index, item in enumerate(items(get(spec, "files")))
+        ]
+    if site.kind == "remote_write" and name in _REMOTE_WRITE_FIELDS:
+        return [
+            (".".join((name, *keys)), _dig(value, keys), kind, False)
+            for keys, kind in _REMOTE_WRITE_FIELDS[name]
+        ]
+    return []
 
 
-def _oauth2_nodes(oauth2: Node) -> Iterator[FieldNode]:
+def _oauth2_nodes(oauth2: Node) -> list[FieldNode]:
     # OAuth2.SetDirectory joins client_secret_file and tls_config, not the jwt-bearer key.
-    yield "oauth2.client_secret_file", get(oauth2, "client_secret_file"), "secret", True
     key_file = get(oauth2, "client_certificate_key_file")
-    yield "oauth2.client_certificate_key_file", key_file, "secret", False
-    yield from _tls_nodes("oauth2.tls_config", get(oauth2, "tls_config"))
+    return [
+        ("oauth2.client_secret_file", get(oauth2, "client_secret_file"), "secret", True),
+        ("oauth2.client_certificate_key_file", key_file, "secret", False),
+        *_tls_nodes("oauth2.tls_config", get(oauth2, "tls_config")),
+    ]
 
 
-def _tls_nodes(prefix: str, tls: Node | None) -> Iterator[FieldNode]:
-    for name, kind in _TLS_FIELDS:
-        yield f"{prefix}.{name}", get(tls, name), kind, True
+def _tls_nodes(prefix: str, tls: Node | None) -> list[FieldNode]:
+    return [(field, get(tls, name), kind, True) for field, name, kind in _TLS_PATHS[prefix]]
 
 
 def _tracing_refs(document: Document) -> Iterator[FileRef]:
     tls = get(get(document.root, "tracing"), "tls_config")
     for name, kind in _TLS_FIELDS:
-        yield from _ref(get(tls, name), f"tls_config.{name}", kind, True, document, "tracing", None)
+        ref = _ref(get(tls, name), f"tls_config.{name}", kind, True, document, None)
+        if ref is not None:
+            yield ref
 
 
 def _dig(node: Node | None, keys: Iterable[str]) -> Node | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from scrapelint import credential_files as cf
 from scrapelint.checks.auth import placeholder_in
@@ -20,16 +21,15 @@ from scrapelint.registry import check
 DAY = 86400.0
 
 
-class Checked:
-    """One file reference, where it was looked for and what was found there."""
+class Found(NamedTuple):
+    """Where a file was looked for and what is there: one per file, shared by every
+    reference to it (large configs name the same few files thousands of times)."""
 
-    __slots__ = ("path", "ref", "state")
+    path: str | None  # None: it depends on Prometheus' working directory (SL407)
+    state: cf.FileState | None
 
-    def __init__(self, ref: cf.FileRef, path: str | None, state: cf.FileState | None) -> None:
-        self.ref = ref
-        self.path = path  # None: it depends on Prometheus' working directory (SL407)
-        self.state = state
 
+Checked = tuple[cf.FileRef, Found]  # a file reference and what was found at its file
 
 _SURVEYS: weakref.WeakKeyDictionary[CheckContext, list[Checked]] = weakref.WeakKeyDictionary()
 
@@ -46,28 +46,28 @@ def _survey(context: CheckContext) -> list[Checked]:
 
 def _examine_all(context: CheckContext) -> list[Checked]:
     root = context.options.root
-    # Large configs name the same few files thousands of times: look at each one once.
-    seen: dict[tuple[str, str, bool], tuple[str | None, cf.FileState | None] | None] = {}
+    seen: dict[tuple[str, str, bool], Found | None] = {}
     checked: list[Checked] = []
     for ref in cf.file_refs(context.config):
         key = (ref.document.path, ref.text, ref.joined)
-        if key not in seen:
-            seen[key] = _look(ref, root)
-        found = seen[key]
+        if key in seen:
+            found = seen[key]
+        else:
+            found = seen[key] = _look(ref, root)
         if found is not None:
-            checked.append(Checked(ref, *found))
+            checked.append((ref, found))
     return checked
 
 
-def _look(ref: cf.FileRef, root: str | None) -> tuple[str | None, cf.FileState | None] | None:
-    """(where the file was looked for, what is there); None for a path with a placeholder,
-    which is SL109's finding (the real path is not known)."""
+def _look(ref: cf.FileRef, root: str | None) -> Found | None:
+    """What is at the file; None for a path with a placeholder, which is SL109's finding
+    (the real path is not known)."""
     if placeholder_in(ref.text):
         return None
     path = cf.located(ref)
     if path is None:
-        return None, None
-    return path, cf.examine(path, root, not ref.relative)
+        return Found(None, None)
+    return Found(path, cf.examine(path, root, not ref.relative))
 
 
 def _hit(ref: cf.FileRef, message: str, help: str, severity: Severity | None = None) -> Hit:
@@ -80,10 +80,10 @@ def _name(ref: cf.FileRef) -> str:
     return f'{ref.owner}: {ref.field} "{ref.text}"'
 
 
-def _where(item: Checked) -> str:
+def _where(ref: cf.FileRef, found: Found) -> str:
     """The path looked at, when it differs from the one written in the config."""
-    shown = item.state.path if item.state is not None else item.path
-    return f" (looked for {shown})" if shown and shown != item.ref.text else ""
+    shown = found.state.path if found.state is not None else found.path
+    return f" (looked for {shown})" if shown and shown != ref.text else ""
 
 
 def _is_tls(ref: cf.FileRef) -> bool:
@@ -105,15 +105,15 @@ def _consequence(ref: cf.FileRef) -> str:
 @check("SL401")
 def credential_file_missing(context: CheckContext) -> Iterator[Hit]:
     strict = context.options.files == "strict"
-    for item in _survey(context):
-        state, ref = item.state, item.ref
+    for ref, found in _survey(context):
+        state = found.state
         if state is None:
             continue
         if state.status == "dangling":
             yield _hit(
                 ref,
                 f"{_name(ref)} is a symbolic link to {state.detail}, which does not exist"
-                f"{_where(item)}; {_consequence(ref)}",
+                f"{_where(ref, found)}; {_consequence(ref)}",
                 "Point the link at the real file (for a Kubernetes Secret volume, check that "
                 "the Secret has this key), or fix the path.",
             )
@@ -121,7 +121,7 @@ def credential_file_missing(context: CheckContext) -> Iterator[Hit]:
             base = " (relative paths are resolved against the directory of the config file)"
             yield _hit(
                 ref,
-                f"{_name(ref)} does not exist{_where(item)}; {_consequence(ref)}",
+                f"{_name(ref)} does not exist{_where(ref, found)}; {_consequence(ref)}",
                 "Create the file (mode 0600, owned by the Prometheus user) or fix the path"
                 + (base if ref.relative else "")
                 + ".",
@@ -146,8 +146,8 @@ def _permission_problems(mode: int) -> list[str]:
 
 @check("SL402")
 def credential_file_permissions(context: CheckContext) -> Iterator[Hit]:
-    for item in _survey(context):
-        state, ref = item.state, item.ref
+    for ref, found in _survey(context):
+        state = found.state
         if state is None or state.status != "regular" or ref.kind != "secret":
             continue
         problems = _permission_problems(state.mode)
@@ -179,8 +179,8 @@ def _empty_outcome(ref: cf.FileRef) -> str:
 
 @check("SL403")
 def credential_file_empty(context: CheckContext) -> Iterator[Hit]:
-    for item in _survey(context):
-        state, ref = item.state, item.ref
+    for ref, found in _survey(context):
+        state = found.state
         if state is None or state.status != "regular" or not state.blank:
             continue
         yield _hit(
@@ -232,8 +232,8 @@ def _expiry_message(ref: cf.FileRef, token: cf.Token, now: float, days: int) -> 
 def token_expired(context: CheckContext) -> Iterator[Hit]:
     now = time.time()
     days = context.options.token_expiry_days
-    for item in _survey(context):
-        state, ref = item.state, item.ref
+    for ref, found in _survey(context):
+        state = found.state
         if state is None or state.token is None or ref.kind != "secret":
             continue
         message = _expiry_message(ref, state.token, now, days)
@@ -284,8 +284,7 @@ def _unreadable_reason(state: cf.FileState, user: cf.User, base: str | None) -> 
     )
 
 
-def _not_a_file(item: Checked, strict: bool) -> str | None:
-    state = item.state
+def _not_a_file(state: cf.FileState | None, strict: bool) -> str | None:
     if state is None:
         return None
     if state.status == "special":
@@ -309,20 +308,20 @@ def credential_file_unreadable(context: CheckContext) -> Iterator[Hit]:
         "Make it a regular file that the user Prometheus runs as can read (owner, or group "
         "with mode 0640) in directories that user may enter; check with --as-user USER."
     )
-    for item in checked:
-        problem = _not_a_file(item, strict)
+    for ref, found in checked:
+        state = found.state
+        problem = _not_a_file(state, strict)
         if problem is not None:
-            yield _hit(item.ref, f"{_name(item.ref)} {problem}", help)
+            yield _hit(ref, f"{_name(ref)} {problem}", help)
             continue
-        state = item.state
         if state is None or state.status != "regular" or user is None:
             continue
-        base = root if root is not None and not item.ref.relative else None
+        base = root if root is not None and not ref.relative else None
         key = (state.path, base)
         if key not in reasons:
             reasons[key] = _unreadable_reason(state, user, base)
         if reasons[key] is not None:
-            yield _hit(item.ref, f"{_name(item.ref)} cannot be read: {reasons[key]}", help)
+            yield _hit(ref, f"{_name(ref)} cannot be read: {reasons[key]}", help)
 
 
 # --- SL406 ----------------------------------------------------------------------------------
@@ -332,22 +331,22 @@ def credential_file_unreadable(context: CheckContext) -> Iterator[Hit]:
 def secret_file_in_repository(context: CheckContext) -> Iterator[Hit]:
     import os
 
-    by_config: dict[str, list[tuple[Checked, str]]] = {}
+    by_config: dict[str, list[tuple[cf.FileRef, str]]] = {}
     real_paths: dict[str, str] = {}
-    for item in _survey(context):
-        state, ref = item.state, item.ref
+    for ref, found in _survey(context):
+        state = found.state
         if state is not None and state.status == "regular" and ref.kind == "secret":
             real = real_paths.get(state.path) or real_paths.setdefault(
                 state.path, os.path.realpath(state.path)
             )
-            by_config.setdefault(ref.document.path, []).append((item, real))
-    for config_path, items in by_config.items():
-        tracked = cf.tracked_by_config_repository(config_path, (real for _, real in items))
-        for item, real in items:
+            by_config.setdefault(ref.document.path, []).append((ref, real))
+    for config_path, refs in by_config.items():
+        tracked = cf.tracked_by_config_repository(config_path, (real for _, real in refs))
+        for ref, real in refs:
             if real in tracked:
                 yield _hit(
-                    item.ref,
-                    f"{_name(item.ref)} is tracked by git in the repository that holds this "
+                    ref,
+                    f"{_name(ref)} is tracked by git in the repository that holds this "
                     "config: the secret is in every clone and in the history",
                     "Stop tracking it (`git rm --cached FILE`, then list it in .gitignore), "
                     "rotate the secret (the history keeps it), and deliver the file at deploy "
@@ -360,9 +359,8 @@ def secret_file_in_repository(context: CheckContext) -> Iterator[Hit]:
 
 @check("SL407")
 def relative_path_not_resolved(context: CheckContext) -> Iterator[Hit]:
-    for item in _survey(context):
-        ref = item.ref
-        if item.path is not None or not ref.relative:
+    for ref, found in _survey(context):
+        if found.path is not None or not ref.relative:
             continue
         yield _hit(
             ref,
