@@ -144,24 +144,34 @@ def _permission_problems(mode: int) -> list[str]:
     return problems
 
 
+def _permissions_verdict(mode: int, uid: int) -> tuple[str, str] | None:
+    """(what is wrong, how to fix it) for a secret file's mode; None when the mode is fine."""
+    problems = _permission_problems(mode)
+    if not problems:
+        return None
+    wanted = 0o640 if mode & 0o040 else 0o600
+    return (
+        f"has mode {mode:04o} (owner {cf.owner_name(uid)}): the secret is {' and '.join(problems)}",
+        f"Set mode {wanted:04o} (`chmod {wanted:o} FILE`) and make the user Prometheus runs "
+        "as its owner (or give mode 0640 and the Prometheus group); in Kubernetes, set the "
+        "Secret volume's defaultMode to 0440 or 0400.",
+    )
+
+
 @check("SL402")
 def credential_file_permissions(context: CheckContext) -> Iterator[Hit]:
+    # Thousands of references share a few files: one verdict (and owner lookup) per mode.
+    verdicts: dict[tuple[int, int], tuple[str, str] | None] = {}
     for ref, found in _survey(context):
         state = found.state
         if state is None or state.status != "regular" or ref.kind != "secret":
             continue
-        problems = _permission_problems(state.mode)
-        if not problems:
-            continue
-        wanted = 0o640 if state.mode & 0o040 else 0o600
-        yield _hit(
-            ref,
-            f"{_name(ref)} has mode {state.mode:04o} (owner {cf.owner_name(state.uid)}): the "
-            f"secret is {' and '.join(problems)}",
-            f"Set mode {wanted:04o} (`chmod {wanted:o} FILE`) and make the user Prometheus runs "
-            "as its owner (or give mode 0640 and the Prometheus group); in Kubernetes, set the "
-            "Secret volume's defaultMode to 0440 or 0400.",
-        )
+        key = (state.mode, state.uid)
+        if key not in verdicts:
+            verdicts[key] = _permissions_verdict(state.mode, state.uid)
+        verdict = verdicts[key]
+        if verdict is not None:
+            yield _hit(ref, f"{_name(ref)} {verdict[0]}", verdict[1])
 
 
 # --- SL403 ----------------------------------------------------------------------------------
