@@ -137,6 +137,8 @@ def _site_refs(site: Site) -> list[FileRef]:
         if value is None:
             continue
         for field, node, kind, is_joined in _field_nodes(name, value, own, site):
+            if node is None:
+                continue  # a block names one or two of its file fields, seldom all
             ref = _ref(node, field, kind, joined and is_joined, site.document, site)
             if ref is not None:
                 refs.append(ref)
