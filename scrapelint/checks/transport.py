@@ -61,10 +61,13 @@ def _all_loopback(site: Site) -> bool:
 @check("SL301")
 def credentials_over_http(context: CheckContext) -> Iterator[Hit]:
     for site in context.config.sites_with(CREDENTIAL_NAMES):
-        keys = credential_keys(site, client_cert=False)
-        if not keys or not _has_target_source(site) or _all_loopback(site):
+        # The cheap tests first: most sites with credentials speak https.
+        if "http" not in _schemes_in_use(site) or not _has_target_source(site):
             continue
-        if "http" not in _schemes_in_use(site):
+        if _all_loopback(site):
+            continue
+        keys = credential_keys(site, client_cert=False)
+        if not keys:
             continue
         yield site.hit(
             keys[0],
@@ -157,10 +160,11 @@ def url_in_target(context: CheckContext) -> Iterator[Hit]:
 def tls_config_ignored(context: CheckContext) -> Iterator[Hit]:
     for site in context.config.sites_with(("tls_config",)):
         tls = site.get("tls_config")
-        key = site.key("tls_config")
-        if key is None or not isinstance(tls, MappingNode) or not tls.value:
+        if not isinstance(tls, MappingNode) or not tls.value:
             continue
-        if _schemes_in_use(site) == {"http"}:
+        # The key (indexed on first use) is looked up for the few sites with a finding.
+        key = site.key("tls_config") if _schemes_in_use(site) == {"http"} else None
+        if key is not None:
             yield site.hit(
                 key,
                 f"{site.label} has a tls_config but its scheme is http: the TLS settings are "
