@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from scrapelint.checks.auth import placeholder_in
@@ -86,43 +86,50 @@ def _http_fix(site: Site) -> str:
 # --- SL302 / SL303 / SL304 ----------------------------------------------------------------
 
 
-def _port_mismatches(site: Site, scheme: str, ports: frozenset[int]) -> Iterator[tuple[Node, int]]:
-    for target in _checked_targets(site):
-        if target.scheme.value == scheme and target.port in ports:
-            yield target.node, target.port
-    if scheme == "http" and KUBELET_PORT in ports and site.scheme.value == "http":
-        yield from _implicit_kubelet_port(site)
+def _port_mismatches(
+    sites: Iterable[Site], scheme: str, ports: frozenset[int]
+) -> Iterator[tuple[Site, Node, int]]:
+    """(site, node, port) where a site speaks `scheme` to one of `ports`. One generator for
+    all the sites: a large config has thousands, and most have no such target."""
+    kubelet = scheme == "http" and KUBELET_PORT in ports
+    for site in sites:
+        for target in _checked_targets(site) if site.targets else ():
+            if target.port in ports and target.scheme.value == scheme:
+                yield site, target.node, target.port
+        if kubelet and site.kubernetes_roles and site.scheme.value == "http":
+            for role in _implicit_kubelet_port(site):
+                yield site, role, KUBELET_PORT
 
 
-def _implicit_kubelet_port(site: Site) -> Iterator[tuple[Node, int]]:
+def _implicit_kubelet_port(site: Site) -> Iterator[Node]:
     if site.kind == "scrape" and not site.address_rewritten:
         for role in site.kubernetes_roles:
             if text_of(role) == "node":
-                yield role, KUBELET_PORT
+                yield role
 
 
 @check("SL302")
 def http_to_tls_port(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
-        for node, port in _port_mismatches(site, "http", context.options.tls_ports):
-            yield site.hit(
-                node,
-                f"{site.label} speaks plain http to port {port}, which serves TLS; the scrape "
-                'fails with `malformed HTTP response "\\x15\\x03\\x01..."` or a 400',
-                "Set `scheme: https` (and tls_config.ca_file) on the job.",
-            )
+    sites = context.config.sites
+    for site, node, port in _port_mismatches(sites, "http", context.options.tls_ports):
+        yield site.hit(
+            node,
+            f"{site.label} speaks plain http to port {port}, which serves TLS; the scrape "
+            'fails with `malformed HTTP response "\\x15\\x03\\x01..."` or a 400',
+            "Set `scheme: https` (and tls_config.ca_file) on the job.",
+        )
 
 
 @check("SL303")
 def https_to_plain_port(context: CheckContext) -> Iterator[Hit]:
-    for site in context.config.sites:
-        for node, port in _port_mismatches(site, "https", context.options.plain_ports):
-            yield site.hit(
-                node,
-                f"{site.label} speaks https to port {port}, which serves plain http; the scrape "
-                "fails with `http: server gave HTTP response to HTTPS client`",
-                "Use `scheme: http` for this port, or the endpoint's TLS port.",
-            )
+    sites = context.config.sites
+    for site, node, port in _port_mismatches(sites, "https", context.options.plain_ports):
+        yield site.hit(
+            node,
+            f"{site.label} speaks https to port {port}, which serves plain http; the scrape "
+            "fails with `http: server gave HTTP response to HTTPS client`",
+            "Use `scheme: http` for this port, or the endpoint's TLS port.",
+        )
 
 
 def _url_target_fix(target: Target) -> str:
