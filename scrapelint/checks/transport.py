@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -20,7 +21,6 @@ from scrapelint.document import (
     ScalarNode,
     as_bool,
     get,
-    mapping_pairs,
 )
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site, Target
@@ -192,7 +192,18 @@ class _TlsBlock(NamedTuple):
         return Hit(node, f"{owner}: {message}", help, self.document, scope=scope)
 
 
-def _every_tls_block(context: CheckContext) -> Iterator[_TlsBlock]:
+_TLS_BLOCKS: weakref.WeakKeyDictionary[CheckContext, list[_TlsBlock]] = weakref.WeakKeyDictionary()
+
+
+def _every_tls_block(context: CheckContext) -> list[_TlsBlock]:
+    """The config's TLS blocks, listed once per run of the checks (four checks read them)."""
+    blocks = _TLS_BLOCKS.get(context)
+    if blocks is None:
+        blocks = _TLS_BLOCKS[context] = list(_find_tls_blocks(context))
+    return blocks
+
+
+def _find_tls_blocks(context: CheckContext) -> Iterator[_TlsBlock]:
     for site in context.config.sites_with(("tls_config", "oauth2")):
         for block in site.tls_configs:
             yield _TlsBlock(block, site, site.document)
@@ -292,8 +303,9 @@ _KEY_KEYS = ("key", "key_file", "key_ref")
 
 
 def _present_key(block: MappingNode, names: tuple[str, ...]) -> ScalarNode | None:
-    for key, value in mapping_pairs(block):
-        if key.value in names and present(value):
+    # Scans the pairs as `get` does (no list of them: most blocks have neither name).
+    for key, value in block.value:
+        if key.value in names and isinstance(key, ScalarNode) and present(value):
             return key
     return None
 
