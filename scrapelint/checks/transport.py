@@ -235,8 +235,14 @@ _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 def url_problem(text: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
     if not text.strip():
         return "it is empty"
-    if placeholder_in(text) == text.strip():
+    problem = _malformed_url(text, schemes)
+    # Looked for only when the URL is malformed: nearly every URL is well formed.
+    if problem is not None and placeholder_in(text) == text.strip():
         return None  # a whole-value placeholder is SL109's finding
+    return problem
+
+
+def _malformed_url(text: str, schemes: tuple[str, ...]) -> str | None:
     if "://" not in text:
         return "it has no scheme (write https://...)"
     scheme, _, rest = text.partition("://")
@@ -257,19 +263,37 @@ def _scheme_value_problem(site: Site) -> tuple[Node, str] | None:
     return node, f"{site.label}: scheme {raw!r} is not http or https (case matters){hint}"
 
 
-def _url_field_problems(site: Site) -> Iterator[tuple[Node, str]]:
+def _url_field_problem(site: Site) -> tuple[Node, str] | None:
     field = _URL_FIELDS.get(site.sd_type or "") if site.kind == "sd" else None
     if site.kind in ("remote_write", "remote_read"):
         field = "url"
-    if field is not None:
-        node = site.get(field)
-        problem = url_problem(text_of(node))
-        if problem is not None:
-            yield (node or site.node), f"{site.label}: {field} is not a valid URL: {problem}"
+    if field is None:
+        return None
+    node = site.get(field)
+    problem = url_problem(text_of(node))
+    if problem is None:
+        return None
+    return (node or site.node), f"{site.label}: {field} is not a valid URL: {problem}"
+
+
+def _proxy_problems(site: Site) -> Iterator[tuple[Node, str]]:
     for proxy in (site.get("proxy_url"), get(site.get("oauth2"), "proxy_url")):
         problem = url_problem(text_of(proxy), _PROXY_SCHEMES) if proxy is not None else None
         if problem is not None and proxy is not None and present(proxy):
             yield proxy, f"{site.label}: proxy_url is not a valid URL: {problem}"
+
+
+def _url_problems(site: Site) -> list[tuple[Node, str]]:
+    """What Prometheus refuses among a site's scheme (a job's or an alertmanager's) or URL
+    field (a URL site's), then its proxy URLs."""
+    if site.kind in _STATIC_KINDS:
+        problem = _scheme_value_problem(site)
+    else:
+        problem = _url_field_problem(site)
+    problems = [problem] if problem is not None else []
+    if not site.fields.keys().isdisjoint(("proxy_url", "oauth2")):  # few sites have a proxy
+        problems.extend(_proxy_problems(site))
+    return problems
 
 
 def _first_key(node: MappingNode) -> Node:
@@ -284,10 +308,7 @@ def invalid_scheme(context: CheckContext) -> Iterator[Hit]:
         sd_types=_URL_FIELDS,
     )
     for site in candidates:
-        scheme_problem = _scheme_value_problem(site) if site.kind in _STATIC_KINDS else None
-        problems = [scheme_problem] if scheme_problem else []
-        problems.extend(_url_field_problems(site))
-        for node, message in problems:
+        for node, message in _url_problems(site):
             anchor = _first_key(node) if isinstance(node, MappingNode) else node
             yield site.hit(
                 anchor,
