@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from scrapelint.checks.auth import RESERVED_HEADERS, placeholder_in
-from scrapelint.credentials import present, text_of, tls_blocks
+from scrapelint.credentials import present, text_of
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs, may_spell
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
@@ -60,21 +60,27 @@ def _is_real_secret(node: Node | None) -> bool:
 
 def _inline_secrets(site: Site) -> Iterator[tuple[Node, str, str]]:
     """(value, field, file variant) for inline secrets that have a file variant."""
+    fields = site.fields
     for block_name, field, variant in FILE_VARIANTS:
-        value = get(site.get(block_name), field) if block_name else site.get(field)
-        if _is_real_secret(value) and value is not None:
+        if not block_name:
+            value = fields.get(field)
+        elif (block := fields.get(block_name)) is not None:
+            value = get(block, field)
+        else:
+            continue  # most sites have one or two of these blocks
+        if value is not None and _is_real_secret(value):
             yield value, f"{block_name}.{field}".lstrip("."), variant
-    for tls in tls_blocks(site):
+    for tls in site.tls_configs:
         key = get(tls, "key")
-        if _is_real_secret(key) and key is not None:
+        if key is not None and _is_real_secret(key):
             yield key, "tls_config.key", "tls_config.key_file"
-    for name, spec in mapping_pairs(site.get("http_headers")):
+    for name, spec in mapping_pairs(fields.get("http_headers")):
         for item in items(get(spec, "secrets")):
             if _is_real_secret(item):
                 yield item, f"http_headers.{name.value}.secrets", f"http_headers.{name.value}.files"
     for field, variant in SD_FILE_VARIANTS.get(site.sd_type or "", ()):
-        value = site.get(field)
-        if _is_real_secret(value) and value is not None:
+        value = fields.get(field)
+        if value is not None and _is_real_secret(value):
             yield value, field, variant
 
 
