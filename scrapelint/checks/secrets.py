@@ -145,7 +145,9 @@ def inline_secret_without_file_option(context: CheckContext) -> Iterator[Hit]:
 _PASSWORD_USERINFO = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^/@\s:]+:[^/@\s]+@")
 
 
-def _url_nodes(site: Site) -> Iterator[tuple[Node, str]]:
+def _url_nodes(site: Site, userinfo: bool) -> Iterator[tuple[Node, str]]:
+    """The URLs of a site, and its targets that may carry userinfo when the file may spell
+    one (a target is read for userinfo only, which needs an `@`)."""
     if site.url_node is not None:
         yield site.url_node, "url"
     for proxy in (site.get("proxy_url"), get(site.get("oauth2"), "proxy_url")):
@@ -155,8 +157,10 @@ def _url_nodes(site: Site) -> Iterator[tuple[Node, str]]:
         yield from ((item, "servers") for item in items(site.get("servers")))
     if site.sd_type == "consul" and site.get("server") is not None:
         yield site.get("server"), "server"  # type: ignore[misc]
-    for target in site.targets if site.kind in ("scrape", "alertmanager") else ():
-        yield target.node, "target"
+    if userinfo and site.kind in ("scrape", "alertmanager"):
+        for target in site.targets:
+            if "@" in target.text:
+                yield target.node, "target"
 
 
 @check("SL203")
@@ -167,16 +171,17 @@ def secret_in_url(context: CheckContext) -> Iterator[Hit]:
         return  # userinfo needs an `@`, a query string a `?`
     # Static targets can carry userinfo only; query strings are read from URL fields.
     sites = context.config.sites if userinfo else context.config.sites_with(_URL_KEYS)
+    query_names: dict[str, list[str]] = {}  # a large config repeats a few query strings
     for site in sites:
         reported: set[int] = set()
-        for node, field in _url_nodes(site):
+        for node, field in _url_nodes(site, userinfo):
             text = text_of(node)
             if id(node) in reported:
                 continue
             if userinfo and "@" in text and _PASSWORD_USERINFO.match(text):
                 reported.add(id(node))
                 yield site.hit(node, _url_message(site, field, text), _url_fix(site, field))
-            elif query and field != "target" and (names := secret_query_params(text)):
+            elif query and field != "target" and (names := secret_query_params(text, query_names)):
                 reported.add(id(node))
                 yield site.hit(node, _query_message(site, field, text, names), _QUERY_FIX)
 
@@ -185,17 +190,23 @@ def secret_in_url(context: CheckContext) -> Iterator[Hit]:
 _URL_KEYS = ("url", "server", "servers", "api_server", "host", "proxy_url", "oauth2")
 
 
-def secret_query_params(url: str) -> list[str]:
+def secret_query_params(url: str, cache: dict[str, list[str]] | None = None) -> list[str]:
     """Names of the query parameters of a URL that carry a secret (api_key=...): those the
     masking hides, less names that only look like it (token_type, max_tokens, session_timeout)
-    and InfluxDB's password `p` without its user `u`."""
-    found = query_secrets(url)
-    return [
-        name
-        for name, _ in found
-        if not _LOOKS_SECRET_ONLY.search(name.replace("-", "_"))
-        and (name != "p" or _INFLUX_USER.search(url) is not None)
-    ]
+    and InfluxDB's password `p` without its user `u`. `cache` keeps the names found in each
+    query string, for a caller that reads many URLs."""
+    query = url.partition("?")[2].partition("#")[0]  # as query_secrets reads it
+    names = cache.get(query) if cache is not None else None
+    if names is None:
+        names = _secret_names(query)
+        if cache is not None:
+            cache[query] = names
+    return [name for name in names if name != "p" or _INFLUX_USER.search(url) is not None]
+
+
+def _secret_names(query: str) -> list[str]:
+    found = query_secrets("?" + query)  # the URL's query string, and nothing else
+    return [name for name, _ in found if not _LOOKS_SECRET_ONLY.search(name.replace("-", "_"))]
 
 
 _INFLUX_USER = re.compile(r"[?&]u=")
