@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -262,6 +263,7 @@ SENSITIVE_NAME = re.compile(
 _NOT_SECRET_NAMES = frozenset({"x-scope-orgid", "x-tenant-id", "tenant", "auth"})
 
 
+@functools.lru_cache(maxsize=4096)  # a large config repeats a few names (module, target)
 def is_sensitive_name(name: str) -> bool:
     lowered = name.lower()
     if lowered in _NOT_SECRET_NAMES or lowered in RESERVED_HEADERS:
@@ -286,8 +288,7 @@ def _plaintext_maps(site: Site) -> Iterator[tuple[Node | None, str]]:
 
 def _plaintext_hits(mapping: Node | None, field: str) -> Iterator[tuple[Node, str]]:
     for name, value in mapping_pairs(mapping):
-        shown = _first_value(value)
-        if shown is not None and is_sensitive_name(str(name.value)):
+        if is_sensitive_name(str(name.value)) and (shown := _first_value(value)) is not None:
             yield shown, f"{field}.{name.value}"
 
 
