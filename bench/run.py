@@ -8,9 +8,9 @@ has no Kubernetes discovery), then runs both commands alternately, whole process
 exit, and prints per size the median and minimum wall time, the median CPU time (user + system,
 child processes included), the peak memory, and the ratios of scrapelint to promtool (medians
 of the same run). Wall times of small configs come from hyperfine when it is installed (it adds
-less overhead of its own to a 30 ms run); those of configs with 1,000 jobs or more come from the
-alternating runs (a drift in the machine's load over a long series then hits both commands
-alike).
+less overhead of its own to a 30 ms run), in rounds that alternate which command goes first;
+those of configs with 1,000 jobs or more come from the alternating runs. Either way a drift in
+the machine's load hits both commands alike.
 
 scrapelint splits a large config between processes (scrapelint/sharding.py); a second row per
 large size shows it held to one process (SCRAPELINT_PROCESSES=1). Its memory is the peak of the
@@ -155,26 +155,40 @@ def _pss_kb(pid: int) -> int:
 
 
 def hyperfine_medians(
-    commands: dict[str, Command], cwd: Path, runs: int, hyperfine: str
+    commands: dict[str, Command], cwd: Path, runs: int, hyperfine: str, rounds: int = 5
 ) -> dict[str, tuple[float, float]]:
     """(median, minimum) wall seconds per command from hyperfine, which adds no shell and less
-    overhead of its own than a Python parent does."""
+    overhead of its own than a Python parent does.
+
+    The runs are made in `rounds` rounds whose order alternates, and pooled: hyperfine runs
+    one command after the other, and a burst of load on a shared host would otherwise fall on
+    one command only.
+    """
+    assert all(command.env is None for command in commands.values())
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    per_round = max(1, math.ceil(runs / rounds))
+    for number in range(rounds):
+        order = list(commands) if number % 2 == 0 else list(reversed(commands))
+        found = _hyperfine_times([commands[name] for name in order], cwd, per_round, hyperfine)
+        for name, samples in zip(order, found, strict=True):
+            times[name].extend(samples)
+    return {name: (statistics.median(found), min(found)) for name, found in times.items()}
+
+
+def _hyperfine_times(
+    commands: list[Command], cwd: Path, runs: int, hyperfine: str
+) -> list[list[float]]:
     import json
 
-    assert all(command.env is None for command in commands.values())
     with tempfile.NamedTemporaryFile(suffix=".json") as export:
         subprocess.run(
             [hyperfine, "-N", "--warmup", "3", "--runs", str(runs), "--export-json",
              export.name, "--style", "none",
-             *(" ".join(command.argv) for command in commands.values())],
+             *(" ".join(command.argv) for command in commands)],
             cwd=cwd, check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         with open(export.name, encoding="utf-8") as stream:
-            found = json.load(stream)["results"]
-    return {
-        name: (result["median"], result["min"])
-        for name, result in zip(commands, found, strict=True)
-    }
+            return [result["times"] for result in json.load(stream)["results"]]
 
 
 def machine() -> str:
