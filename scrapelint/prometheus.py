@@ -166,9 +166,10 @@ class Site:
     def key(self, key: str) -> ScalarNode | None:
         return self.key_nodes.get(key)
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """How messages name the site: `job "node"`, `remote_write[0]`, ..."""
+        """How messages name the site: `job "node"`, `remote_write[0]`, ... (every finding's
+        message about the site names it)."""
         if self.kind == "scrape":
             return (
                 f'job "{self.job_name}"' if self.job_name is not None else "a job without job_name"
