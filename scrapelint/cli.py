@@ -21,7 +21,7 @@ _STANDALONE = False
 
 
 def entry() -> None:
-    """The console script: the whole process belongs to one run of the CLI."""
+    """The CLI as a whole process (console.main calls it): one run, then exit without teardown."""
     global _STANDALONE
     _STANDALONE = True
     try:

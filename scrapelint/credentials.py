@@ -6,11 +6,8 @@ not configured) and a bearer token when its string is non-empty; these helpers f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from scrapelint.document import (
     NULL_TAG,
-    MappingNode,
     Node,
     ScalarNode,
     get,
@@ -115,11 +112,6 @@ def _headers_carry_secrets(headers: Node | None) -> bool:
         present(get(spec, "secrets")) or present(get(spec, "files"))
         for _, spec in mapping_pairs(headers)
     )
-
-
-def tls_blocks(site: Site) -> Iterator[MappingNode]:
-    """The site's tls_config and the one inside its oauth2 block."""
-    return iter(site.tls_configs)
 
 
 def text_of(node: Node | None) -> str:

@@ -65,7 +65,8 @@ def sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
 
     Equal findings have equal sort keys (the key holds every field but the rule's name, which
     its id decides), so duplicates end up side by side: no finding is hashed, and lists that
-    are each sorted already (the shards of a split file) are merged in linear time.
+    are each sorted already (the shards of a split file) cost the sort little more than a
+    merge.
     """
     keyed = sorted([(finding.sort_key(), finding) for finding in findings], key=_first)
     unique: list[Finding] = []

@@ -162,37 +162,11 @@ class _Lines(Sequence[str]):
             self._found = {n: lines[n - 1] for n in wanted if 0 < n <= len(lines)}
             return
         self._count = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-        self._found = {}
-        counted = []
-        for target in set(wanted):
-            offset = offsets.get(target) if offsets else None
-            if offset is None or not 0 <= offset <= len(text):
-                counted.append(target)
-                continue
-            end = text.find("\n", offset)
-            self._found[target] = text[text.rfind("\n", 0, offset) + 1 : end if end >= 0 else None]
-        position, number = 0, 1  # the start of line `number`
-        for target in sorted(n for n in counted if 0 < n <= self._count):
-            # Skip blocks of text whose line breaks all lie before the target, growing the
-            # block while that holds and starting small again when it does not; then step
-            # line by line (a few lines at most).
-            size = 256
-            while True:
-                block_end = min(position + size, len(text))
-                skipped = text.count("\n", position, block_end)
-                if number + skipped < target and block_end < len(text):
-                    number += skipped
-                    position = block_end
-                    size *= 4
-                elif size > 256:
-                    size = 256
-                else:
-                    break
-            while number < target:
-                position = text.index("\n", position) + 1
-                number += 1
-            end = text.find("\n", position)
-            self._found[target] = text[position : end if end >= 0 else len(text)]
+        numbers = {n for n in wanted if 0 < n <= self._count}
+        known = offsets or {}
+        located = {n: known[n] for n in numbers if 0 <= known.get(n, -1) <= len(text)}
+        self._found = {n: _line_around(text, offset) for n, offset in located.items()}
+        self._found.update(_lines_by_count(text, sorted(numbers - located.keys())))
 
     def __len__(self) -> int:
         return self._count
@@ -201,6 +175,41 @@ class _Lines(Sequence[str]):
         if not 0 <= index < self._count:
             raise IndexError(index)
         return self._found.get(index + 1, "")
+
+
+def _line_around(text: str, offset: int) -> str:
+    """The line (without its line break) that holds text[offset], or that ends there."""
+    end = text.find("\n", offset)
+    return text[text.rfind("\n", 0, offset) + 1 : end if end >= 0 else len(text)]
+
+
+def _lines_by_count(text: str, numbers: list[int]) -> Iterator[tuple[int, str]]:
+    """(number, line) for sorted 1-based line numbers, found by counting line breaks."""
+    position, number = 0, 1  # the start of line `number`
+    for target in numbers:
+        position, number = _skip_blocks(text, position, number, target)
+        while number < target:  # a few lines at most
+            position = text.index("\n", position) + 1
+            number += 1
+        end = text.find("\n", position)
+        yield target, text[position : end if end >= 0 else len(text)]
+
+
+def _skip_blocks(text: str, position: int, number: int, target: int) -> tuple[int, int]:
+    """Skip blocks of text whose line breaks all lie before line `target`, growing the block
+    while that holds and starting small again when it does not."""
+    size = 256
+    while True:
+        block_end = min(position + size, len(text))
+        skipped = text.count("\n", position, block_end)
+        if number + skipped < target and block_end < len(text):
+            number += skipped
+            position = block_end
+            size *= 4
+        elif size > 256:
+            size = 256
+        else:
+            return position, number
 
 
 class Redactor:

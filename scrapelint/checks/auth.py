@@ -16,7 +16,6 @@ from scrapelint.credentials import (
     method_keys,
     present,
     text_of,
-    tls_blocks,
 )
 from scrapelint.defaults import KUBELET_METRICS_PATHS, KUBELET_PORT, LintOptions
 from scrapelint.document import (
@@ -97,10 +96,8 @@ def _path_evidence(job: Site, options: LintOptions) -> tuple[Node, str, bool] | 
     path_node = job.get("metrics_path")
     if path_node is not None and text_of(path_node) in KUBELET_METRICS_PATHS:
         return path_node, f"metrics_path {text_of(path_node)} is served by the kubelet", False
-    for rule in job.relabel_rules:  # most jobs have none: no list of the writing ones
-        if rule.writes != "__metrics_path__":
-            continue
-        if _APISERVER_PROXY_PATH.search(rule.replacement or ""):
+    for rule in job.relabel_writes("__metrics_path__"):
+        if rule.replacement and _APISERVER_PROXY_PATH.search(rule.replacement):
             node = rule.replacement_node or rule.node
             return node, "it scrapes through the kube-apiserver proxy", False
     return None
@@ -423,28 +420,33 @@ def empty_credentials(context: CheckContext) -> Iterator[Hit]:
             block = site.get(block_name)
             if block is None:
                 continue
+            if is_null(block):
+                yield _null_block_hit(site, block_name)
+                continue
             empties, missing = _source_problems(block, block_name)
-            if empties or missing:  # a null block has every part missing
+            if empties or missing:
                 yield from _empty_block_hits(site, block_name, empties, missing)
+
+
+def _empty_block_fix(block_name: str) -> str:
+    if block_name == "basic_auth":
+        return "Give basic_auth both a username and a password_file."
+    return "Set authorization.credentials_file to a file holding the token."
+
+
+def _null_block_hit(site: Site, block_name: str) -> Hit:
+    return site.hit(
+        site.key(block_name),
+        f"{site.label} has an empty {block_name} block; no credentials "
+        "will be sent and the target will answer 401 Unauthorized",
+        _empty_block_fix(block_name),
+    )
 
 
 def _empty_block_hits(
     site: Site, block_name: str, empties: list[tuple[Node, str]], missing: list[str]
 ) -> Iterator[Hit]:
-    key = site.key(block_name)
-    fix = (
-        "Give basic_auth both a username and a password_file."
-        if block_name == "basic_auth"
-        else "Set authorization.credentials_file to a file holding the token."
-    )
-    if is_null(site.get(block_name)):
-        yield site.hit(
-            key,
-            f"{site.label} has an empty {block_name} block; no credentials "
-            "will be sent and the target will answer 401 Unauthorized",
-            fix,
-        )
-        return
+    fix = _empty_block_fix(block_name)
     for node, field in empties:
         yield site.hit(
             node,
@@ -454,7 +456,7 @@ def _empty_block_hits(
         )
     if missing:
         yield site.hit(
-            key,
+            site.key(block_name),
             f"{site.label} has {block_name} without {' or '.join(missing)}; "
             "Prometheus sends an empty value and the target will answer 401",
             fix,
@@ -481,7 +483,7 @@ _REF_BLOCKS = ("basic_auth", "authorization", "oauth2")
 
 def _ref_keys(site: Site) -> Iterator[ScalarNode]:
     blocks: list[Node | None] = [site.get(name) for name in _REF_BLOCKS]
-    blocks.extend(tls_blocks(site))
+    blocks.extend(site.tls_configs)
     for block in blocks:
         for key, _ in mapping_pairs(block):
             if str(key.value).endswith("_ref"):

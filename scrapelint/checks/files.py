@@ -22,8 +22,9 @@ DAY = 86400.0
 
 
 class Found(NamedTuple):
-    """Where a file was looked for and what is there: one per file, shared by every
-    reference to it (large configs name the same few files thousands of times)."""
+    """Where a file was looked for and what is there: one per path as a config file writes it
+    (and whether Prometheus joins it to that file's directory), shared by every reference that
+    spells it so (large configs name the same few files thousands of times)."""
 
     path: str | None  # None: it depends on Prometheus' working directory (SL407)
     state: cf.FileState | None
