@@ -209,8 +209,7 @@ def _line_end(mark: yaml.Mark, text: str | None = None) -> int:
         stop -= 1
         if buffer[stop] == "\n" and stop > 0 and buffer[stop - 1] == "\r":
             stop -= 1
-    begin = max(buffer.rfind(char, 0, stop) for char in _BREAKS) + 1
-    return stop - begin + 1
+    return stop - _line_start(buffer, stop) + 1
 
 
 def yaml_lines(text: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -60,6 +61,9 @@ class Finding:
         )  # fmt: skip
 
 
+_KEY = operator.itemgetter(0)  # of a (sort key, finding) pair
+
+
 def sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
     """The findings in report order, each once.
 
@@ -68,7 +72,7 @@ def sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
     are each sorted already (the shards of a split file) cost the sort little more than a
     merge.
     """
-    keyed = sorted([(finding.sort_key(), finding) for finding in findings], key=_first)
+    keyed = sorted([(finding.sort_key(), finding) for finding in findings], key=_KEY)
     unique: list[Finding] = []
     last = None
     for key, finding in keyed:
@@ -76,7 +80,3 @@ def sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
             unique.append(finding)
             last = key
     return unique
-
-
-def _first(pair: tuple[tuple[object, ...], Finding]) -> tuple[object, ...]:
-    return pair[0]

@@ -302,10 +302,19 @@ def is_secret_param(name: str) -> bool:
     )
 
 
+def query_string(url: str) -> str:
+    """The query string of a URL (or of a text quoting one): after `?`, before `#`."""
+    return url.partition("?")[2].partition("#")[0]
+
+
 def query_secrets(url: str) -> list[tuple[str, str]]:
     """(name, value) of the query parameters of a URL that carry a non-empty secret, a value
     running to the next `&` or `#` (what a server reads), each name once."""
-    query = url.partition("?")[2].partition("#")[0]
+    return query_string_secrets(query_string(url))
+
+
+def query_string_secrets(query: str) -> list[tuple[str, str]]:
+    """query_secrets of a query string."""
     found: dict[str, str] = {}
     for part in query.split("&") if query else ():
         name, equals, value = part.partition("=")

@@ -344,25 +344,27 @@ def conflicting_secret_sources(context: CheckContext) -> Iterator[Hit]:
     candidates = context.config.sites_with(_SECRET_GROUP_KEYS, sd_types=_SD_SECRET_GROUPS)
     for site in candidates:
         for block, groups in _secret_blocks(site):
-            if not isinstance(block, MappingNode) or len(block.value) < 2:
-                continue  # two keys of a group need two pairs
-            # The site's own key names are indexed already; a block's are read once for all
-            # its groups.
-            names = site.fields.keys() if block is site.node else _key_names(block)
-            for group, what in groups:
-                if len(names & group) < 2:
-                    continue  # most blocks: told apart without reading their values
-                keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
-                if len(keys) < 2:
-                    continue
-                yield site.hit(
-                    keys[1],
-                    f"{site.label} gives the same secret twice ({keys[0].value} and "
-                    f"{keys[1].value}); Prometheus refuses the config: at most one of {what} "
-                    "may be configured",
-                    f"Remove {keys[0].value} and keep {keys[1].value}, or the other way round; "
-                    "prefer the _file variant.",
-                )
+            if isinstance(block, MappingNode) and len(block.value) >= 2:  # two keys, two pairs
+                yield from _doubled_secrets(site, block, groups)
+
+
+def _doubled_secrets(site: Site, block: MappingNode, groups: tuple[_Group, ...]) -> Iterator[Hit]:
+    # The site's own key names are indexed already; a block's are read once for all its groups.
+    names = site.fields.keys() if block is site.node else _key_names(block)
+    for group, what in groups:
+        if len(names & group) < 2:
+            continue  # most blocks: told apart without reading their values
+        keys = [k for k, v in mapping_pairs(block) if k.value in group and not is_null(v)]
+        if len(keys) < 2:
+            continue
+        yield site.hit(
+            keys[1],
+            f"{site.label} gives the same secret twice ({keys[0].value} and "
+            f"{keys[1].value}); Prometheus refuses the config: at most one of {what} "
+            "may be configured",
+            f"Remove {keys[0].value} and keep {keys[1].value}, or the other way round; "
+            "prefer the _file variant.",
+        )
 
 
 def _key_names(block: MappingNode) -> set[str]:

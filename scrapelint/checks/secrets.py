@@ -11,7 +11,7 @@ from scrapelint.credentials import present, text_of
 from scrapelint.document import Node, ScalarNode, get, items, mapping_pairs, may_spell
 from scrapelint.engine import CheckContext, Hit
 from scrapelint.prometheus import Site
-from scrapelint.redact import query_secrets
+from scrapelint.redact import query_string, query_string_secrets
 from scrapelint.registry import check
 
 # (block, field, the file variant to name): block "" is the site itself.
@@ -196,7 +196,7 @@ def secret_query_params(url: str, cache: dict[str, list[str]] | None = None) -> 
     masking hides, less names that only look like it (token_type, max_tokens, session_timeout)
     and InfluxDB's password `p` without its user `u`. `cache` keeps the names found in each
     query string, for a caller that reads many URLs."""
-    query = url.partition("?")[2].partition("#")[0]  # as query_secrets reads it
+    query = query_string(url)
     names = cache.get(query) if cache is not None else None
     if names is None:
         names = _secret_names(query)
@@ -206,7 +206,7 @@ def secret_query_params(url: str, cache: dict[str, list[str]] | None = None) -> 
 
 
 def _secret_names(query: str) -> list[str]:
-    found = query_secrets("?" + query)  # the URL's query string, and nothing else
+    found = query_string_secrets(query)
     return [name for name, _ in found if not _LOOKS_SECRET_ONLY.search(name.replace("-", "_"))]
 
 
